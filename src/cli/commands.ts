@@ -1,0 +1,5 @@
+import type { Command } from './command.ts';
+
+/** Lazily imported so `polypseg --help` does not load TF.js or onnxruntime. */
+export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+};

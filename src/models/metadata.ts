@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** Architecture configs: the union every builder, exporter and loader agrees on. */
+export const unetConfigSchema = z
+  .object({
+    type: z.literal('unet'),
+    depth: z.number().int().min(1).max(6).default(4),
+    baseWidth: z.number().int().min(1).default(16),
+    dropout: z.number().min(0).max(0.9).default(0),
+    batchNorm: z.boolean().default(true),
+  })
+  .strict();
+
+export const doubleUnetConfigSchema = z
+  .object({
+    type: z.literal('double-unet'),
+    depth: z.number().int().min(1).max(6).default(4),
+    /** width of encoder 1 (the paper's VGG-19 slot) */
+    baseWidth: z.number().int().min(1).default(16),
+    /** width of network 2 */
+    baseWidth2: z.number().int().min(1).default(16),
+    asppRates: z.array(z.number().int().min(1)).default([1, 6, 12, 18]),
+    squeezeExcite: z.boolean().default(true),
+    dropout: z.number().min(0).max(0.9).default(0),
+  })
+  .strict();
+
+export const architectureSchema = z.discriminatedUnion('type', [unetConfigSchema, doubleUnetConfigSchema]);
+export type UnetConfig = z.infer<typeof unetConfigSchema>;
+export type DoubleUnetConfig = z.infer<typeof doubleUnetConfigSchema>;
+export type ArchitectureConfig = z.infer<typeof architectureSchema>;
+
+/**
+ * polypseg.json, saved beside the weights. The model takes NHWC float32 input of
+ * inputSize x inputSize x 3, normalised as (pixel/255 - mean) / std, and outputs sigmoid
+ * probabilities [N, H, W, K]; the final mask is the last channel (Double-UNet has K = 2).
+ */
+export const modelMetadataSchema = z.object({
+  format: z.literal('polypseg-model').default('polypseg-model'),
+  version: z.literal(1).default(1),
+  name: z.string(),
+  architecture: architectureSchema,
+  inputSize: z.number().int().positive(),
+  normalization: z
+    .object({ mean: z.array(z.number()).length(3), std: z.array(z.number()).length(3) })
+    .default({ mean: [0, 0, 0], std: [1, 1, 1] }),
+  threshold: z.number().min(0).max(1).default(0.5),
+  outputChannels: z.number().int().positive().default(1),
+  parameters: z.number().int().nonnegative().optional(),
+  training: z.record(z.string(), z.unknown()).optional(),
+  metrics: z.record(z.string(), z.unknown()).optional(),
+  files: z
+    .object({ tfjs: z.string().default('model.json'), onnx: z.string().optional() })
+    .default({ tfjs: 'model.json' }),
+  createdAt: z.string().optional(),
+});
+export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
