@@ -4,7 +4,14 @@ import { PolypsegError } from '../errors.ts';
 
 function help(): string {
   const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
-  return ['usage: polypseg <command> [options]', '', 'commands:', ...rows, '', 'polypseg <command> --help for its options.'].join('\n');
+  return [
+    'usage: polypseg <command> [options]',
+    '',
+    'commands:',
+    ...rows,
+    '',
+    'polypseg <command> --help for its options.',
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

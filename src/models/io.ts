@@ -1,0 +1,102 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { PolypsegError } from '../errors.ts';
+import { modelMetadataSchema, type ModelMetadata } from './metadata.ts';
+
+export const METADATA_FILE = 'polypseg.json';
+const WEIGHTS_FILE = 'weights.bin';
+
+/** Writes a file atomically (temp + rename) so an interrupted save never leaves a half-written model. */
+async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+/** Saves TF.js layers format (model.json + weights.bin) and polypseg.json into `dir`. */
+export async function saveModel(dir: string, model: tf.LayersModel, metadata: ModelMetadata): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const outShape = model.outputs[0]!.shape;
+  const meta = modelMetadataSchema.parse({
+    ...metadata,
+    parameters: model.countParams(),
+    outputChannels: outShape[outShape.length - 1],
+  });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
+      await writeAtomic(join(dir, WEIGHTS_FILE), weights);
+      const modelJson = {
+        modelTopology: artifacts.modelTopology,
+        format: 'layers-model',
+        generatedBy: 'polypseg',
+        convertedBy: null,
+        weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
+      };
+      await writeAtomic(join(dir, meta.files.tfjs), JSON.stringify(modelJson));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  await writeAtomic(join(dir, METADATA_FILE), JSON.stringify(meta, null, 2) + '\n');
+}
+
+/** Reads and validates polypseg.json; a clear error if the directory is not a polypseg model. */
+export async function readMetadata(dir: string): Promise<ModelMetadata> {
+  const path = join(dir, METADATA_FILE);
+  if (!existsSync(path))
+    throw new PolypsegError(`no model at ${dir}: ${METADATA_FILE} is missing`, 'MODEL_MISSING');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new PolypsegError(`${path} is not valid JSON: ${(err as Error).message}`, 'MODEL_CORRUPT');
+  }
+  const parsed = modelMetadataSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new PolypsegError(
+      `${path} is not a valid polypseg model description: ${parsed.error.message}`,
+      'MODEL_CORRUPT',
+    );
+  }
+  return parsed.data;
+}
+
+/** Loads the TF.js model and its metadata from a directory written by saveModel. */
+export async function loadModel(dir: string): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
+  const metadata = await readMetadata(dir);
+  const jsonPath = join(dir, metadata.files.tfjs);
+  let modelJson: tf.io.ModelJSON;
+  try {
+    modelJson = JSON.parse(await readFile(jsonPath, 'utf8'));
+  } catch (err) {
+    throw new PolypsegError(`cannot read ${jsonPath}: ${(err as Error).message}`, 'MODEL_MISSING');
+  }
+  const manifest = modelJson.weightsManifest ?? [];
+  const specs = manifest.flatMap((group) => group.weights);
+  const buffers = await Promise.all(
+    manifest
+      .flatMap((group) => group.paths)
+      .map(async (p) => {
+        try {
+          return await readFile(join(dir, p));
+        } catch (err) {
+          throw new PolypsegError(
+            `cannot read weights ${join(dir, p)}: ${(err as Error).message}`,
+            'MODEL_MISSING',
+          );
+        }
+      }),
+  );
+  const joined = Buffer.concat(buffers);
+  const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength);
+  try {
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData }),
+    );
+    return { model, metadata };
+  } catch (err) {
+    throw new PolypsegError(`model in ${dir} cannot be loaded: ${(err as Error).message}`, 'MODEL_CORRUPT');
+  }
+}

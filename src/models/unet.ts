@@ -1,0 +1,29 @@
+import * as tf from '@tensorflow/tfjs';
+import { doubleConv, LayerNamer, maskHead } from './blocks.ts';
+import { decoder } from './decoder.ts';
+import { encoder, ENCODER_PREFIX } from './encoder.ts';
+import type { UnetConfig } from './metadata.ts';
+
+/** UNet (Ronneberger et al. 2015): encoder, a bottleneck stage, decoder with skips, sigmoid head. */
+export function buildUnet(config: UnetConfig, inputSize: number): tf.LayersModel {
+  const input = tf.input({ shape: [inputSize, inputSize, 3], name: 'image' });
+  const opts = { batchNorm: config.batchNorm, dropout: config.dropout };
+  const enc = encoder(
+    input,
+    { depth: config.depth, baseWidth: config.baseWidth, ...opts },
+    new LayerNamer(ENCODER_PREFIX),
+  );
+  const bottleneck = doubleConv(
+    enc.bottom,
+    config.baseWidth * 2 ** config.depth,
+    new LayerNamer('mid_'),
+    opts,
+  );
+  const features = decoder(
+    bottleneck,
+    [enc.skips],
+    { baseWidth: config.baseWidth, ...opts },
+    new LayerNamer('dec_'),
+  );
+  return tf.model({ inputs: input, outputs: maskHead(features, new LayerNamer('out_')), name: 'unet' });
+}
