@@ -1,0 +1,78 @@
+import sharp from 'sharp';
+import { PolypsegError } from '../errors.ts';
+import type { BinaryMask, RawImage } from './raw-image.ts';
+
+/** Refuse images whose header declares more pixels than this before decoding anything. */
+export const DEFAULT_MAX_PIXELS = 100_000_000;
+
+export interface DecodeOptions {
+  /** resize to size x size (the model's square input) with bilinear filtering */
+  size?: number;
+  maxPixels?: number;
+  /** name used in error messages */
+  label?: string;
+}
+
+function describe(input: Buffer | string, label?: string): string {
+  return label ?? (typeof input === 'string' ? input : 'image');
+}
+
+/** Decodes any format sharp reads (JPEG, PNG, WebP, BMP via magick-less formats, TIFF, ...) to RGB. */
+export async function decodeImage(input: Buffer | string, opts: DecodeOptions = {}): Promise<RawImage> {
+  const name = describe(input, opts.label);
+  try {
+    let pipeline = sharp(input, { limitInputPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS, failOn: 'error' })
+      .rotate()
+      .removeAlpha()
+      .toColourspace('srgb');
+    if (opts.size) pipeline = pipeline.resize(opts.size, opts.size, { fit: 'fill', kernel: 'linear' });
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    return {
+      width: info.width,
+      height: info.height,
+      channels: 3,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    };
+  } catch (err) {
+    throw new PolypsegError(`cannot decode ${name}: ${(err as Error).message}`, 'IMAGE_UNDECODABLE', {
+      cause: err,
+    });
+  }
+}
+
+/** Decodes a mask image (any channels) and binarises it at 128, as Kvasir-SEG's JPEG masks need. */
+export async function decodeMask(input: Buffer | string, opts: DecodeOptions = {}): Promise<BinaryMask> {
+  const name = describe(input, opts.label);
+  try {
+    let pipeline = sharp(input, { limitInputPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS, failOn: 'error' })
+      .removeAlpha()
+      .greyscale();
+    if (opts.size) pipeline = pipeline.resize(opts.size, opts.size, { fit: 'fill', kernel: 'linear' });
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    const mask = new Uint8Array(info.width * info.height);
+    for (let i = 0; i < mask.length; i++) mask[i] = data[i * info.channels]! >= 128 ? 1 : 0;
+    return { width: info.width, height: info.height, data: mask };
+  } catch (err) {
+    throw new PolypsegError(`cannot decode mask ${name}: ${(err as Error).message}`, 'MASK_UNDECODABLE', {
+      cause: err,
+    });
+  }
+}
+
+/** Encodes a 0/1 mask as a 0/255 greyscale PNG. */
+export async function encodeMaskPng(mask: BinaryMask): Promise<Buffer> {
+  const px = Buffer.alloc(mask.data.length);
+  for (let i = 0; i < px.length; i++) px[i] = mask.data[i] ? 255 : 0;
+  return sharp(px, { raw: { width: mask.width, height: mask.height, channels: 1 } })
+    .png()
+    .toBuffer();
+}
+
+/** Encodes an RGB/RGBA/grey RawImage as PNG. */
+export async function encodePng(image: RawImage): Promise<Buffer> {
+  return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
+    raw: { width: image.width, height: image.height, channels: image.channels },
+  })
+    .png()
+    .toBuffer();
+}
