@@ -28,3 +28,17 @@ export function requireFlag<T>(value: T | undefined, flag: string): T {
   if (value === undefined || value === '') throw new UsageError(`missing required option --${flag}`);
   return value;
 }
+
+export function parsePositiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`--${flag} must be a positive integer, not '${value}'`);
+  return n;
+}
+
+export function parseNumber(value: string, flag: string, min = -Infinity, max = Infinity): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`--${flag} must be a number in [${min}, ${max}], not '${value}'`);
+  return n;
+}

@@ -41,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`polypseg ${name}: ${err.message}`);
       return 1;
     }
-    throw err;
+    // Print unexpected errors ourselves: TF.js' wasm module re-throws uncaught ones with its minified source.
+    console.error(`polypseg ${name}: unexpected error: ${(err as Error)?.stack ?? err}`);
+    return 1;
   }
 }

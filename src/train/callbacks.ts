@@ -1,0 +1,50 @@
+import type * as tf from '@tensorflow/tfjs';
+
+export interface EpochLog {
+  epoch: number;
+  lr: number;
+  loss: number;
+  valLoss: number | null;
+  valIou: number | null;
+  valDice: number | null;
+  imagesPerSecond: number;
+  seconds: number;
+  time: string;
+}
+
+export interface BatchLog {
+  /** batch index within the epoch (0-based) */
+  batch: number;
+  batches: number;
+  images: number;
+  loss: number;
+  lr: number;
+  imagesPerSecond: number;
+}
+
+/** Mutable state of a run, shared with callbacks; what a checkpoint records. */
+export interface TrainState {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  /** epoch in progress (0-based) */
+  epoch: number;
+  /** batches of `epoch` already done */
+  batch: number;
+  epochs: number;
+  history: EpochLog[];
+  best: { epoch: number; valIou: number } | null;
+  /** set by a callback or a signal handler: the loop stops after the current batch */
+  stopRequested: boolean;
+  /** true when the loop stopped early (interrupted), false when all epochs ran */
+  interrupted: boolean;
+}
+
+/** Keras-style hooks so the loop stays short; every hook may be async. */
+export interface Callback {
+  onTrainBegin?(state: TrainState): void | Promise<void>;
+  onEpochBegin?(state: TrainState): void | Promise<void>;
+  onBatchEnd?(state: TrainState, log: BatchLog): void | Promise<void>;
+  onEpochEnd?(state: TrainState, log: EpochLog): void | Promise<void>;
+  /** called after the loop, also when interrupted (state.interrupted) */
+  onTrainEnd?(state: TrainState): void | Promise<void>;
+}

@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadModel, saveModel } from '../models/io.ts';
+import type { ModelMetadata } from '../models/metadata.ts';
+import type { EpochLog, TrainState } from './callbacks.ts';
+
+const STATE_FILE = 'state.json';
+const OPT_FILE = 'optimizer.bin';
+
+export interface CheckpointState {
+  epoch: number;
+  batch: number;
+  epochs: number;
+  history: EpochLog[];
+  best: TrainState['best'];
+  /** the config the run started with; resume refuses a different one */
+  configHash: string;
+  optimizerSpecs: tf.io.WeightsManifestEntry[];
+  savedAt: string;
+}
+
+/** Saves weights, optimizer slots and loop position, so `--resume` continues exactly here. */
+export async function saveCheckpoint(
+  dir: string,
+  state: TrainState,
+  metadata: ModelMetadata,
+  configHash: string,
+): Promise<void> {
+  await saveModel(dir, state.model, metadata);
+  const named = await state.optimizer.getWeights();
+  const { data, specs } = await tf.io.encodeWeights(named);
+  await writeFile(join(dir, OPT_FILE + '.tmp'), new Uint8Array(data));
+  await rename(join(dir, OPT_FILE + '.tmp'), join(dir, OPT_FILE));
+  const record: CheckpointState = {
+    epoch: state.epoch,
+    batch: state.batch,
+    epochs: state.epochs,
+    history: state.history,
+    best: state.best,
+    configHash,
+    optimizerSpecs: specs,
+    savedAt: new Date().toISOString(),
+  };
+  await writeFile(join(dir, STATE_FILE + '.tmp'), JSON.stringify(record, null, 1));
+  await rename(join(dir, STATE_FILE + '.tmp'), join(dir, STATE_FILE));
+}
+
+export function hasCheckpoint(dir: string): boolean {
+  return existsSync(join(dir, STATE_FILE));
+}
+
+/** Loads a checkpoint's model and restores the optimizer's slots into `optimizer`. */
+export async function loadCheckpoint(dir: string, optimizer: tf.Optimizer) {
+  const record = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as CheckpointState;
+  const { model } = await loadModel(dir);
+  const buf = await readFile(join(dir, OPT_FILE));
+  const map = tf.io.decodeWeights(
+    buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
+    record.optimizerSpecs,
+  );
+  await optimizer.setWeights(record.optimizerSpecs.map((s) => ({ name: s.name, tensor: map[s.name]! })));
+  return { model, record };
+}
+
+export async function removeCheckpoint(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}

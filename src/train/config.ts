@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { PolypsegError } from '../errors.ts';
+import { architectureSchema } from '../models/metadata.ts';
+import { lossConfigSchema } from './losses.ts';
+import { optimizerSchema } from './optimizer.ts';
+import { scheduleSchema } from './schedule.ts';
+
+/** A training config file (JSON). The same object is saved beside the model for reproducibility. */
+export const trainConfigSchema = z
+  .object({
+    name: z.string().default('polypseg-model'),
+    model: architectureSchema,
+    inputSize: z.number().int().min(16).default(128),
+    data: z
+      .object({
+        /** dataset root in Kvasir-SEG layout */
+        dir: z.string().default('../shared/data/kvasir-seg'),
+        /** training split file, relative to `dir` unless absolute */
+        split: z.string().default('splits/pranet-train.txt'),
+        /** fraction of the training split held out for validation (model selection) */
+        valFraction: z.number().min(0).max(0.5).default(0.1),
+        /** seed of the validation carve-out rule (independent of the training seed) */
+        valSeed: z.number().int().default(2020),
+        /** report and skip unreadable samples instead of failing before training */
+        skipInvalid: z.boolean().default(false),
+        /** use only the first N training IDs (quick runs, tests) */
+        limit: z.number().int().positive().optional(),
+      })
+      .strict()
+      .prefault({}),
+    normalization: z
+      .object({ mean: z.array(z.number()).length(3), std: z.array(z.number()).length(3) })
+      .default({ mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }),
+    loss: lossConfigSchema,
+    optimizer: optimizerSchema,
+    schedule: scheduleSchema,
+    batchSize: z.number().int().positive().default(8),
+    /** micro-batches per optimizer step (gradient accumulation) */
+    accumulate: z.number().int().positive().default(1),
+    epochs: z.number().int().positive().default(60),
+    seed: z.number().int().default(1),
+    /** on-the-fly augmentation (see docs/augmentation.md); omitted = none */
+    augment: z.unknown().optional(),
+    encoder: z.object({ init: z.string().optional() }).strict().prefault({}),
+    /** wasm threads (default: all cores) */
+    threads: z.number().int().positive().optional(),
+  })
+  .strict();
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+
+export function parseTrainConfig(raw: unknown, source = 'config'): TrainConfig {
+  const parsed = trainConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('\n');
+    throw new PolypsegError(`invalid training config ${source}:\n${issues}`, 'CONFIG_INVALID');
+  }
+  return parsed.data;
+}
+
+export async function readTrainConfig(file: string): Promise<TrainConfig> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new PolypsegError(`cannot read config ${file}: ${(err as Error).message}`, 'CONFIG_INVALID');
+  }
+  return parseTrainConfig(raw, file);
+}

@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Sample } from '../data/raw-image.ts';
+import type { BatchLog, Callback, EpochLog, TrainState } from './callbacks.ts';
+import { imagesToTensor, masksToTensor, type Normalization } from './batch.ts';
+import type { LossFn } from './losses.ts';
+import { seededShuffle } from './shuffle.ts';
+import { learningRateAt, type ScheduleConfig } from './schedule.ts';
+import { setLearningRate } from './optimizer.ts';
+
+export interface LoopOptions {
+  train: Sample[];
+  loss: LossFn;
+  batchSize: number;
+  /** micro-batches whose gradients are summed before one update (effective batch = batchSize × accumulate) */
+  accumulate: number;
+  baseLr: number;
+  schedule: ScheduleConfig;
+  seed: number;
+  normalization: Normalization;
+  /** on-the-fly augmentation, deterministic in (epoch, index) so a resumed run sees the same stream */
+  augment?: (sample: Sample, epoch: number, index: number) => Sample;
+  /** validation at each epoch's end: returns loss and mean IoU/Dice */
+  validate?: (model: tf.LayersModel) => Promise<{ loss: number; iou: number; dice: number }>;
+  callbacks: Callback[];
+}
+
+async function fire<K extends keyof Callback>(
+  cbs: Callback[],
+  hook: K,
+  ...args: Parameters<NonNullable<Callback[K]>>
+) {
+  for (const cb of cbs) await (cb[hook] as ((...a: unknown[]) => unknown) | undefined)?.call(cb, ...args);
+}
+
+/** One micro-batch: loss and gradients w.r.t. the trainable weights (BN statistics update in the forward). */
+function microBatch(model: tf.LayersModel, loss: LossFn, x: tf.Tensor4D, y: tf.Tensor4D) {
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  return tf.variableGrads(() => loss(y, model.apply(x, { training: true }) as tf.Tensor4D), vars);
+}
+
+/**
+ * Runs epochs `state.epoch`..`state.epochs-1`, resuming inside an epoch at `state.batch`. The order of
+ * samples in an epoch is a seeded shuffle of (seed, epoch), so resuming reproduces it.
+ */
+export async function trainLoop(state: TrainState, opts: LoopOptions): Promise<TrainState> {
+  const { model, optimizer } = state;
+  const micro = opts.batchSize;
+  const perStep = micro * opts.accumulate;
+  const stepsPerEpoch = Math.floor(opts.train.length / perStep);
+  if (stepsPerEpoch < 1) {
+    throw new Error(`training set of ${opts.train.length} is smaller than one batch (${perStep})`);
+  }
+  await fire(opts.callbacks, 'onTrainBegin', state);
+  while (state.epoch < state.epochs && !state.stopRequested) {
+    const epoch = state.epoch;
+    const order = seededShuffle(opts.train.length, opts.seed * 1_000_003 + epoch);
+    await fire(opts.callbacks, 'onEpochBegin', state);
+    const t0 = performance.now();
+    let lossSum = 0;
+    let lossCount = 0;
+    let images = 0;
+    for (let b = state.batch; b < stepsPerEpoch && !state.stopRequested; b++) {
+      const lr = learningRateAt(opts.baseLr, epoch + b / stepsPerEpoch, state.epochs, opts.schedule);
+      setLearningRate(optimizer, lr);
+      let accum: Record<string, tf.Tensor> | null = null;
+      let stepLoss = 0;
+      for (let a = 0; a < opts.accumulate; a++) {
+        const idx = order.slice(b * perStep + a * micro, b * perStep + (a + 1) * micro);
+        const samples = idx.map((i) =>
+          opts.augment ? opts.augment(opts.train[i]!, epoch, i) : opts.train[i]!,
+        );
+        const x = imagesToTensor(samples, opts.normalization);
+        const y = masksToTensor(samples);
+        const { value, grads } = microBatch(model, opts.loss, x, y);
+        stepLoss += (await value.data())[0]! / opts.accumulate;
+        tf.dispose([x, y, value]);
+        if (!accum) accum = grads;
+        else {
+          const prev: Record<string, tf.Tensor> = accum;
+          accum = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.add(prev[k]!, g)]));
+          tf.dispose([...Object.values(prev), ...Object.values(grads)]);
+        }
+      }
+      const scaled =
+        opts.accumulate > 1
+          ? Object.fromEntries(Object.entries(accum!).map(([k, g]) => [k, tf.div(g, opts.accumulate)]))
+          : accum!;
+      optimizer.applyGradients(scaled as tf.NamedTensorMap);
+      tf.dispose(Object.values(accum!));
+      if (scaled !== accum) tf.dispose(Object.values(scaled));
+      lossSum += stepLoss;
+      lossCount++;
+      images += perStep;
+      state.batch = b + 1;
+      const seconds = (performance.now() - t0) / 1000;
+      const log: BatchLog = {
+        batch: b,
+        batches: stepsPerEpoch,
+        images,
+        loss: lossSum / lossCount,
+        lr,
+        imagesPerSecond: images / seconds,
+      };
+      await fire(opts.callbacks, 'onBatchEnd', state, log);
+    }
+    if (state.batch < stepsPerEpoch) break; // interrupted mid-epoch: state.batch says where to resume
+    const seconds = (performance.now() - t0) / 1000;
+    const val = opts.validate ? await opts.validate(model) : null;
+    const log: EpochLog = {
+      epoch,
+      lr: learningRateAt(opts.baseLr, epoch + 1 - 1e-9, state.epochs, opts.schedule),
+      loss: lossCount ? lossSum / lossCount : NaN,
+      valLoss: val?.loss ?? null,
+      valIou: val?.iou ?? null,
+      valDice: val?.dice ?? null,
+      imagesPerSecond: images / seconds,
+      seconds,
+      time: new Date().toISOString(),
+    };
+    state.history.push(log);
+    if (val && (!state.best || val.iou > state.best.valIou)) state.best = { epoch, valIou: val.iou };
+    state.epoch = epoch + 1;
+    state.batch = 0;
+    await fire(opts.callbacks, 'onEpochEnd', state, log);
+  }
+  state.interrupted = state.epoch < state.epochs;
+  await fire(opts.callbacks, 'onTrainEnd', state);
+  return state;
+}
