@@ -26,9 +26,10 @@ export function randomizeWeights(model: tf.LayersModel, seed = 1): void {
   let k = seed;
   for (const layer of model.layers) {
     const ws = layer.weights.map((w) => {
+      const shape = w.shape as number[];
       const short = w.originalName.split('/').pop()!.replace(/_\d+$/, '');
-      const n = w.shape.reduce((a, b) => a * b, 1);
-      const fanIn = w.shape.length > 1 ? n / w.shape[w.shape.length - 1]! : 1;
+      const n = shape.reduce((a, b) => a * b, 1);
+      const fanIn = shape.length > 1 ? n / shape[shape.length - 1]! : 1;
       const range: Record<string, [number, number]> = {
         gamma: [0.5, 1.5],
         beta: [-0.5, 0.5],
@@ -39,7 +40,7 @@ export function randomizeWeights(model: tf.LayersModel, seed = 1): void {
       };
       const a = Math.sqrt(3 / fanIn);
       const [lo, hi] = range[short] ?? [-a, a];
-      return tf.tensor(uniform(n, lo, hi, k++ * 7919), w.shape);
+      return tf.tensor(uniform(n, lo, hi, k++ * 7919), shape);
     });
     if (ws.length) layer.setWeights(ws);
   }
