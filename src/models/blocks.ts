@@ -5,7 +5,34 @@ type Sym = tf.SymbolicTensor;
 /** Names every layer uniquely inside one model, so weights map back after save/load and across builds. */
 export class LayerNamer {
   private readonly counts = new Map<string, number>();
-  constructor(private readonly prefix: string) {}
+  private seeds = 0;
+  /** `seed` makes weight initialisation reproducible: each layer gets a distinct seed derived from it. */
+  constructor(
+    private readonly prefix: string,
+    private readonly seed?: number,
+  ) {}
+
+  /** He-normal initialiser, seeded when the namer is. */
+  heNormal(): tf.initializers.Initializer {
+    return tf.initializers.heNormal({ seed: this.nextSeed() });
+  }
+
+  glorotUniform(): tf.initializers.Initializer {
+    return tf.initializers.glorotUniform({ seed: this.nextSeed() });
+  }
+
+  private nextSeed(): number | undefined {
+    if (this.seed === undefined) return undefined;
+    let h = this.seed ^ 0x9e3779b9;
+    for (const ch of this.prefix) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+    return ((h ^ (++this.seeds * 0x85ebca6b)) >>> 0) % 2147483647;
+  }
+
+  /** A namer for another part of the same model, sharing the seed. */
+  child(prefix: string): LayerNamer {
+    return new LayerNamer(prefix, this.seed);
+  }
+
   next(kind: string): string {
     const n = (this.counts.get(kind) ?? 0) + 1;
     this.counts.set(kind, n);
@@ -30,7 +57,7 @@ export function convBnRelu(x: Sym, filters: number, name: LayerNamer, opts: Bloc
       padding: 'same',
       dilationRate: opts.dilation ?? 1,
       useBias: !bn,
-      kernelInitializer: 'heNormal',
+      kernelInitializer: name.heNormal(),
       name: name.next('conv'),
     })
     .apply(x) as Sym;
@@ -60,7 +87,7 @@ export function upConv(x: Sym, filters: number, name: LayerNamer): Sym {
       kernelSize: 2,
       strides: 2,
       padding: 'same',
-      kernelInitializer: 'heNormal',
+      kernelInitializer: name.heNormal(),
       name: name.next('up'),
     })
     .apply(x) as Sym;
@@ -75,8 +102,22 @@ export function squeezeExcite(x: Sym, name: LayerNamer, ratio = 8): Sym {
   const channels = x.shape[x.shape.length - 1] as number;
   const hidden = Math.max(1, Math.floor(channels / ratio));
   let s = tf.layers.globalAveragePooling2d({ name: name.next('se_pool') }).apply(x) as Sym;
-  s = tf.layers.dense({ units: hidden, activation: 'relu', name: name.next('se_fc') }).apply(s) as Sym;
-  s = tf.layers.dense({ units: channels, activation: 'sigmoid', name: name.next('se_fc') }).apply(s) as Sym;
+  s = tf.layers
+    .dense({
+      units: hidden,
+      activation: 'relu',
+      kernelInitializer: name.heNormal(),
+      name: name.next('se_fc'),
+    })
+    .apply(s) as Sym;
+  s = tf.layers
+    .dense({
+      units: channels,
+      activation: 'sigmoid',
+      kernelInitializer: name.glorotUniform(),
+      name: name.next('se_fc'),
+    })
+    .apply(s) as Sym;
   s = tf.layers.reshape({ targetShape: [1, 1, channels], name: name.next('se_reshape') }).apply(s) as Sym;
   return tf.layers.multiply({ name: name.next('se_scale') }).apply([x, s]) as Sym;
 }
@@ -99,6 +140,12 @@ export function aspp(x: Sym, filters: number, rates: number[], name: LayerNamer)
 /** 1x1 conv + sigmoid: per-pixel polyp probability. */
 export function maskHead(x: Sym, name: LayerNamer): Sym {
   return tf.layers
-    .conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid', name: name.next('head') })
+    .conv2d({
+      filters: 1,
+      kernelSize: 1,
+      activation: 'sigmoid',
+      kernelInitializer: name.glorotUniform(),
+      name: name.next('head'),
+    })
     .apply(x) as Sym;
 }

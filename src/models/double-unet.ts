@@ -13,39 +13,40 @@ type Sym = tf.SymbolicTensor;
  * VGG-style stack trained from scratch (no ImageNet weights here); its layers are named like a UNet's
  * encoder (ENCODER_PREFIX) so the same pretrained encoder weights load into either.
  */
-export function buildDoubleUnet(config: DoubleUnetConfig, inputSize: number): tf.LayersModel {
+export function buildDoubleUnet(config: DoubleUnetConfig, inputSize: number, seed?: number): tf.LayersModel {
+  const root = new LayerNamer('', seed);
   const input = tf.input({ shape: [inputSize, inputSize, 3], name: 'image' });
   const se = config.squeezeExcite;
   const drop = config.dropout;
 
-  const n1 = new LayerNamer(ENCODER_PREFIX);
+  const n1 = root.child(ENCODER_PREFIX);
   const enc1 = encoder(input, { depth: config.depth, baseWidth: config.baseWidth, dropout: drop }, n1);
   const bridgeWidth1 = stageWidths(config.baseWidth, config.depth + 1)[config.depth]!;
-  const bridge1 = aspp(enc1.bottom, bridgeWidth1, config.asppRates, new LayerNamer('net1_aspp_'));
+  const bridge1 = aspp(enc1.bottom, bridgeWidth1, config.asppRates, root.child('net1_aspp_'));
   const dec1 = decoder(
     bridge1,
     [enc1.skips],
     { baseWidth: config.baseWidth, dropout: drop, squeezeExcite: se },
-    new LayerNamer('net1_dec_'),
+    root.child('net1_dec_'),
   );
-  const mask1 = maskHead(dec1, new LayerNamer('net1_'));
+  const mask1 = maskHead(dec1, root.child('net1_out_'));
 
   const gated = tf.layers.multiply({ name: 'gate_input' }).apply([input, mask1]) as Sym;
-  const n2 = new LayerNamer('net2_');
+  const n2 = root.child('net2_');
   const enc2 = encoder(
     gated,
     { depth: config.depth, baseWidth: config.baseWidth2, dropout: drop, squeezeExcite: se },
     n2,
   );
   const bridgeWidth2 = stageWidths(config.baseWidth2, config.depth + 1)[config.depth]!;
-  const bridge2 = aspp(enc2.bottom, bridgeWidth2, config.asppRates, new LayerNamer('net2_aspp_'));
+  const bridge2 = aspp(enc2.bottom, bridgeWidth2, config.asppRates, root.child('net2_aspp_'));
   const dec2 = decoder(
     bridge2,
     [enc1.skips, enc2.skips],
     { baseWidth: config.baseWidth2, dropout: drop, squeezeExcite: se },
-    new LayerNamer('net2_dec_'),
+    root.child('net2_dec_'),
   );
-  const mask2 = maskHead(dec2, new LayerNamer('net2_'));
-  const output = concat([mask1, mask2], new LayerNamer('output_'));
+  const mask2 = maskHead(dec2, root.child('net2_out_'));
+  const output = concat([mask1, mask2], root.child('output_'));
   return tf.model({ inputs: input, outputs: output, name: 'double_unet' });
 }

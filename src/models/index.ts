@@ -7,15 +7,16 @@ export { architectureSchema, modelMetadataSchema } from './metadata.ts';
 export type { ArchitectureConfig, ModelMetadata } from './metadata.ts';
 
 /** Builds the model an architecture config describes (the registry: one entry per `type`). */
-export function buildModel(arch: ArchitectureConfig, inputSize: number): tf.LayersModel {
+/** `seed` makes the initial weights reproducible. */
+export function buildModel(arch: ArchitectureConfig, inputSize: number, seed?: number): tf.LayersModel {
   if (inputSize % 2 ** arch.depth !== 0) {
     throw new Error(`input size ${inputSize} must be divisible by 2^depth = ${2 ** arch.depth}`);
   }
   switch (arch.type) {
     case 'unet':
-      return buildUnet(arch, inputSize);
+      return buildUnet(arch, inputSize, seed);
     case 'double-unet':
-      return buildDoubleUnet(arch, inputSize);
+      return buildDoubleUnet(arch, inputSize, seed);
   }
 }
 

@@ -31,6 +31,8 @@ export async function saveCheckpoint(
   await saveModel(dir, state.model, metadata);
   const named = await state.optimizer.getWeights();
   const { data, specs } = await tf.io.encodeWeights(named);
+  // getWeights() makes a fresh scalar for the iteration count; the other entries are the optimizer's own slots
+  tf.dispose(named.filter((w) => w.name === 'iter').map((w) => w.tensor));
   await writeFile(join(dir, OPT_FILE + '.tmp'), new Uint8Array(data));
   await rename(join(dir, OPT_FILE + '.tmp'), join(dir, OPT_FILE));
   const record: CheckpointState = {

@@ -113,7 +113,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     });
     log(`resuming at epoch ${state.epoch + 1}, batch ${state.batch}`);
   } else {
-    model = buildModel(config.model, config.inputSize);
+    model = buildModel(config.model, config.inputSize, config.seed);
     if (config.encoder.init) {
       const n = await loadEncoderWeights(model, config.encoder.init);
       log(`encoder initialised from ${config.encoder.init} (${n} tensors)`);
