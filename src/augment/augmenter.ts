@@ -1,5 +1,5 @@
 import type { Sample } from '../data/raw-image.ts';
-import { parseAugmentConfig, type AugmentConfig, type AugmentConfigInput } from './config.ts';
+import { parseAugmentConfig, type AugmentConfig } from './config.ts';
 import { copyPaste } from './copy-paste.ts';
 import { geometric } from './geometric.ts';
 import { colourJitter, gaussianBlur } from './photometric.ts';
@@ -35,12 +35,10 @@ export interface Augmenter {
 
 /**
  * An online augmenter for the training loader: copy-paste (rate copyPaste.p), then geometric, then
- * photometric transforms. Resumed training reproduces the same stream.
+ * photometric transforms. Resumed training reproduces the same stream. `config` is the raw `augment:`
+ * section (validated here; a PolypsegError names a bad field) or an already parsed AugmentConfig.
  */
-export function createAugmenter(
-  config: AugmentConfig | AugmentConfigInput | undefined,
-  seed: number,
-): Augmenter {
+export function createAugmenter(config: unknown, seed: number): Augmenter {
   const cfg = parseAugmentConfig(config);
   const basic = basicTransform(cfg);
   const drawn = (epoch: number, index: number) =>

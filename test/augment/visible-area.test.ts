@@ -27,8 +27,11 @@ test('the visible area is the lit disc minus burnt-in text on the border, eroded
 test('the ScopeGuide inset is found by colour and cut out; dark lumen is excluded but inside the field of view', () => {
   const s = scene({ inset: true });
   const n = s.image.width;
-  const box = findScopeGuideInset(s.image)!;
-  assert.ok(box && box.x0 === 0 && box.y1 === n && box.x1 >= 0.36 * n && box.y0 <= 0.68 * n);
+  const box = findScopeGuideInset(s.image);
+  if (!box) throw new Error('inset not found');
+  assert.equal(box.x0, 0);
+  assert.equal(box.y1, n);
+  assert.ok(box.x1 >= 0.36 * n && box.y0 <= 0.68 * n);
   assert.equal(findScopeGuideInset(scene().image), null);
   const v = visibleArea(s.image, { lumaThreshold: 28, erodeFraction: 0 });
   for (let y = box.y0; y < box.y1; y++)
