@@ -34,8 +34,8 @@ test('the ScopeGuide inset is found by colour and cut out; dark lumen is exclude
   assert.ok(box.x1 >= 0.36 * n && box.y0 <= 0.68 * n);
   assert.equal(findScopeGuideInset(scene().image), null);
   const v = visibleArea(s.image, { lumaThreshold: 28, erodeFraction: 0 });
-  for (let y = box.y0; y < box.y1; y++)
-    for (let x = box.x0; x < box.x1; x++) assert.equal(v.data[y * n + x], 0);
+  for (let y: number = box.y0; y < box.y1; y++)
+    for (let x: number = box.x0; x < box.x1; x++) assert.equal(v.data[y * n + x], 0);
   // a dark lumen blob in the middle
   const lumen = scene();
   for (let y = 54; y < 74; y++)
