@@ -27,7 +27,23 @@ export interface SegmentOptions {
   /** flip test-time augmentation (average of identity, h-flip, v-flip) */
   tta?: boolean;
   threshold?: number;
+  /** drop connected regions smaller than this many pixels from mask and polyps (default 0) */
+  minArea?: number;
 }
+
+/** How createSegmenter picks and configures a runtime. */
+export interface SegmenterOptions {
+  /** default 'onnx' in Node */
+  runtime?: Runtime;
+  /** CPU threads for inference (onnxruntime intra-op threads, TF.js wasm threads) */
+  threads?: number;
+}
+
+/**
+ * A runtime's model call: `batch` NHWC float32 images of inputSize² x 3, concatenated ->
+ * sigmoid probabilities [batch, inputSize, inputSize, K], concatenated.
+ */
+export type InferFn = (input: Float32Array, batch: number) => Promise<Float32Array>;
 
 /** The seam every runtime implements (cf. tfjs-models' BodySegmenter). */
 export interface Segmenter {

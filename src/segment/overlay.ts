@@ -1,0 +1,115 @@
+// Browser-safe: pure TypeScript, no Node imports. Shared by predict --overlay, video, server and web.
+import type { BinaryMask, RawImage } from '../data/raw-image.ts';
+import { PolypsegError } from '../errors.ts';
+
+export interface OverlayOptions {
+  /** fill colour, '#RRGGBB' or [r, g, b]; default '#00FF66' */
+  color?: string | [number, number, number];
+  /** fill opacity 0..1; default 0.4 (0 = outline only) */
+  opacity?: number;
+  /** draw the region boundary in the opaque colour; default false */
+  outline?: boolean;
+  /** outline thickness in pixels; default ~ image size / 300, at least 1 */
+  outlineWidth?: number;
+}
+
+export const DEFAULT_OVERLAY_COLOR = '#00FF66';
+
+/** '#RRGGBB' (or 'RRGGBB', '#RGB') -> [r, g, b]; PolypsegError otherwise. */
+export function parseColor(color: string | [number, number, number]): [number, number, number] {
+  if (Array.isArray(color)) {
+    if (color.length === 3 && color.every((c) => Number.isInteger(c) && c >= 0 && c <= 255)) return color;
+    throw new PolypsegError(`colour [${color}] must be three integers 0..255`, 'BAD_COLOR');
+  }
+  let hex = color.trim().replace(/^#/, '');
+  if (/^[0-9a-f]{3}$/i.test(hex)) hex = [...hex].map((c) => c + c).join('');
+  if (!/^[0-9a-f]{6}$/i.test(hex)) throw new PolypsegError(`colour '${color}' is not #RRGGBB`, 'BAD_COLOR');
+  return [parseInt(hex.slice(0, 2), 16), parseInt(hex.slice(2, 4), 16), parseInt(hex.slice(4, 6), 16)];
+}
+
+/**
+ * Pixels of the mask within `width` pixels of its boundary (a mask pixel whose 4-neighbour is
+ * background or off-image), found by repeated one-pixel erosion.
+ */
+export function maskBoundary(mask: BinaryMask, width = 1): Uint8Array {
+  const { width: w, height: h } = mask;
+  let inner = mask.data;
+  const edge = new Uint8Array(w * h);
+  for (let pass = 0; pass < width; pass++) {
+    const next = new Uint8Array(w * h);
+    for (let y = 0, i = 0; y < h; y++) {
+      for (let x = 0; x < w; x++, i++) {
+        if (!inner[i]) continue;
+        const interior =
+          x > 0 &&
+          x < w - 1 &&
+          y > 0 &&
+          y < h - 1 &&
+          inner[i - 1] &&
+          inner[i + 1] &&
+          inner[i - w] &&
+          inner[i + w];
+        if (interior) next[i] = 1;
+        else edge[i] = 1;
+      }
+    }
+    inner = next;
+  }
+  return edge;
+}
+
+/** Blends the mask into `image` in place (RGB or RGBA; alpha untouched). */
+export function drawOverlay(image: RawImage, mask: BinaryMask, opts: OverlayOptions = {}): void {
+  if (image.width !== mask.width || image.height !== mask.height)
+    throw new PolypsegError(
+      `mask ${mask.width}x${mask.height} does not match image ${image.width}x${image.height}`,
+      'OVERLAY_SIZE',
+    );
+  if (image.channels < 3) throw new PolypsegError('overlay needs an RGB or RGBA image', 'OVERLAY_CHANNELS');
+  const [r, g, b] = parseColor(opts.color ?? DEFAULT_OVERLAY_COLOR);
+  const alpha = opts.opacity ?? 0.4;
+  if (!(alpha >= 0 && alpha <= 1))
+    throw new PolypsegError(`opacity ${alpha} is not within 0..1`, 'BAD_OPACITY');
+  const ch = image.channels;
+  const px = image.data;
+  // Integer blend: out = (src * (256 - a) + colour * a) >> 8
+  const a = Math.round(alpha * 256);
+  const ra = r * a;
+  const ga = g * a;
+  const ba = b * a;
+  const keep = 256 - a;
+  if (a > 0) {
+    for (let i = 0, p = 0; i < mask.data.length; i++, p += ch) {
+      if (!mask.data[i]) continue;
+      px[p] = (px[p]! * keep + ra) >> 8;
+      px[p + 1] = (px[p + 1]! * keep + ga) >> 8;
+      px[p + 2] = (px[p + 2]! * keep + ba) >> 8;
+    }
+  }
+  if (opts.outline) {
+    const thickness = opts.outlineWidth ?? Math.max(1, Math.round(Math.min(image.width, image.height) / 300));
+    const edge = maskBoundary(mask, thickness);
+    for (let i = 0, p = 0; i < edge.length; i++, p += ch) {
+      if (!edge[i]) continue;
+      px[p] = r;
+      px[p + 1] = g;
+      px[p + 2] = b;
+    }
+  }
+}
+
+/** A copy of `image` with the mask overlaid (see drawOverlay). */
+export function overlayMask(image: RawImage, mask: BinaryMask, opts: OverlayOptions = {}): RawImage {
+  const copy = { ...image, data: image.data.slice() };
+  drawOverlay(copy, mask, opts);
+  return copy;
+}
+
+/** Convenience for servers/CLIs: overlay a Segmentation's (or a bare) mask onto a copy of the image. */
+export function renderOverlay(
+  image: RawImage,
+  result: { mask: BinaryMask } | BinaryMask,
+  opts: OverlayOptions = {},
+): RawImage {
+  return overlayMask(image, 'mask' in result ? result.mask : result, opts);
+}

@@ -1,0 +1,99 @@
+// Browser-safe: pure TypeScript, no Node imports (the web app and Node must resize identically).
+
+/** Sparse 1-D resampling weights: for output i, taps src[start[i] .. start[i]+count[i]). */
+interface AxisWeights {
+  start: Int32Array;
+  count: Int32Array;
+  /** `taps` weights per output, zero-padded */
+  weights: Float32Array;
+  taps: number;
+}
+
+const cache = new Map<string, AxisWeights>();
+
+/**
+ * Triangle-filter weights with half-pixel centres. Upscaling is plain bilinear; downscaling widens
+ * the filter by the scale factor (antialiased, like libvips/sharp's 'linear' kernel that training
+ * uses), so a 1920-px frame does not alias when shrunk to the model's input.
+ */
+function axisWeights(inSize: number, outSize: number): AxisWeights {
+  const key = `${inSize}>${outSize}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = filterScale; // triangle radius 1, stretched
+  const taps = Math.ceil(support) * 2 + 1;
+  const start = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const weights = new Float32Array(outSize * taps);
+  for (let i = 0; i < outSize; i++) {
+    const center = (i + 0.5) * scale;
+    const lo = Math.max(0, Math.floor(center - support));
+    const hi = Math.min(inSize, Math.ceil(center + support));
+    let total = 0;
+    let n = 0;
+    for (let x = lo; x < hi && n < taps; x++, n++) {
+      const w = Math.max(0, 1 - Math.abs((x + 0.5 - center) / filterScale));
+      weights[i * taps + n] = w;
+      total += w;
+    }
+    // Renormalise (edges see fewer taps); a zero total cannot happen for support >= 1.
+    for (let k = 0; k < n; k++) weights[i * taps + k]! /= total;
+    start[i] = lo;
+    count[i] = n;
+  }
+  const result = { start, count, weights, taps };
+  if (cache.size > 64) cache.clear();
+  cache.set(key, result);
+  return result;
+}
+
+/**
+ * Resizes an interleaved (HWC) image or map with a separable triangle filter.
+ * `src` may be uint8 or float; the result is float32 (values are not rounded).
+ */
+export function resizeBilinear(
+  src: ArrayLike<number>,
+  width: number,
+  height: number,
+  channels: number,
+  outWidth: number,
+  outHeight: number,
+): Float32Array {
+  if (src.length !== width * height * channels)
+    throw new Error(`resize: ${src.length} values for ${width}x${height}x${channels}`);
+  const wx = axisWeights(width, outWidth);
+  const wy = axisWeights(height, outHeight);
+  // Horizontal pass: height x outWidth x channels.
+  const tmp = new Float32Array(height * outWidth * channels);
+  for (let y = 0; y < height; y++) {
+    const row = y * width * channels;
+    for (let x = 0; x < outWidth; x++) {
+      const s = wx.start[x]!;
+      const n = wx.count[x]!;
+      const wo = x * wx.taps;
+      const o = (y * outWidth + x) * channels;
+      for (let c = 0; c < channels; c++) {
+        let acc = 0;
+        for (let k = 0; k < n; k++) acc += wx.weights[wo + k]! * src[row + (s + k) * channels + c]!;
+        tmp[o + c] = acc;
+      }
+    }
+  }
+  // Vertical pass.
+  const out = new Float32Array(outHeight * outWidth * channels);
+  const stride = outWidth * channels;
+  for (let y = 0; y < outHeight; y++) {
+    const s = wy.start[y]!;
+    const n = wy.count[y]!;
+    const wo = y * wy.taps;
+    const o = y * stride;
+    for (let k = 0; k < n; k++) {
+      const w = wy.weights[wo + k]!;
+      const r = (s + k) * stride;
+      for (let i = 0; i < stride; i++) out[o + i]! += w * tmp[r + i]!;
+    }
+  }
+  return out;
+}

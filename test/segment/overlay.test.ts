@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  drawOverlay,
+  maskBoundary,
+  overlayMask,
+  parseColor,
+  renderOverlay,
+} from '../../src/segment/overlay.ts';
+import { PolypsegError } from '../../src/errors.ts';
+
+const image = () => ({ width: 5, height: 5, channels: 3 as const, data: new Uint8Array(75).fill(100) });
+const square = () => {
+  const data = new Uint8Array(25);
+  for (let y = 1; y < 4; y++) for (let x = 1; x < 4; x++) data[y * 5 + x] = 1;
+  return { width: 5, height: 5, data };
+};
+
+test('parseColor accepts #RRGGBB, RRGGBB, #RGB and [r,g,b]; rejects the rest', () => {
+  assert.deepEqual(parseColor('#FF8000'), [255, 128, 0]);
+  assert.deepEqual(parseColor('00ff66'), [0, 255, 102]);
+  assert.deepEqual(parseColor('#f00'), [255, 0, 0]);
+  assert.deepEqual(parseColor([1, 2, 3]), [1, 2, 3]);
+  for (const bad of ['red', '#12345', '#GG0000']) assert.throws(() => parseColor(bad), PolypsegError);
+});
+
+test('fill blends only mask pixels with the colour at the opacity', () => {
+  const out = overlayMask(image(), square(), { color: '#FF0000', opacity: 0.5 });
+  assert.deepEqual(Array.from(out.data.subarray(0, 3)), [100, 100, 100]);
+  const c = (2 * 5 + 2) * 3;
+  assert.deepEqual(Array.from(out.data.subarray(c, c + 3)), [177, 50, 50]);
+});
+
+test('outline colours the boundary only; opacity 0 leaves the inside alone', () => {
+  const img = image();
+  drawOverlay(img, square(), { color: '#0000FF', opacity: 0, outline: true, outlineWidth: 1 });
+  const at = (x: number, y: number) => Array.from(img.data.subarray((y * 5 + x) * 3, (y * 5 + x) * 3 + 3));
+  assert.deepEqual(at(1, 1), [0, 0, 255]);
+  assert.deepEqual(at(2, 2), [100, 100, 100]);
+  assert.deepEqual(at(0, 0), [100, 100, 100]);
+  assert.equal(
+    maskBoundary(square()).reduce((a, b) => a + b, 0),
+    8,
+  );
+});
+
+test('renderOverlay takes a Segmentation-like object; size mismatch is a clear error', () => {
+  const out = renderOverlay(image(), { mask: square() });
+  assert.notDeepEqual(out.data, image().data);
+  assert.throws(() => drawOverlay(image(), { width: 4, height: 5, data: new Uint8Array(20) }), PolypsegError);
+  assert.throws(() => drawOverlay(image(), square(), { opacity: 2 }), PolypsegError);
+});

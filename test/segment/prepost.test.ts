@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { postprocess, channelOf } from '../../src/segment/postprocess.ts';
+import { preprocess, toRgb } from '../../src/segment/preprocess.ts';
+import { flipHorizontal, flipVertical } from '../../src/segment/tta.ts';
+import { PolypsegError } from '../../src/errors.ts';
+
+const spec = { inputSize: 2, normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.25, 1] } };
+
+test('preprocess: resize to inputSize², (px/255 - mean)/std, NHWC', () => {
+  const data = new Uint8Array(4 * 4 * 3);
+  for (let i = 0; i < 16; i++) data.set([255, 0, 51], i * 3);
+  const out = preprocess({ width: 4, height: 4, channels: 3, data }, spec);
+  assert.equal(out.length, 2 * 2 * 3);
+  for (let i = 0; i < 4; i++) {
+    assert.ok(Math.abs(out[i * 3]! - 1) < 1e-6);
+    assert.ok(Math.abs(out[i * 3 + 1]! - -2) < 1e-6);
+    assert.ok(Math.abs(out[i * 3 + 2]! - -0.3) < 1e-6);
+  }
+});
+
+test('toRgb: grey and RGBA become RGB', () => {
+  const grey = toRgb({ width: 2, height: 1, channels: 1, data: Uint8Array.from([10, 20]) });
+  assert.deepEqual(Array.from(grey.data), [10, 10, 10, 20, 20, 20]);
+  const rgba = toRgb({ width: 1, height: 1, channels: 4, data: Uint8Array.from([1, 2, 3, 4]) });
+  assert.deepEqual(Array.from(rgba.data), [1, 2, 3]);
+});
+
+test('preprocess rejects an empty or inconsistent image', () => {
+  assert.throws(
+    () => preprocess({ width: 0, height: 5, channels: 3, data: new Uint8Array(0) }, spec),
+    PolypsegError,
+  );
+  assert.throws(
+    () => preprocess({ width: 2, height: 2, channels: 3, data: new Uint8Array(5) }, spec),
+    PolypsegError,
+  );
+});
+
+test('postprocess: resize back, threshold, polyps, coverage', () => {
+  // 4x4 model map, left half high -> 8x6 image: left half polyp.
+  const probs = new Float32Array(16);
+  for (let y = 0; y < 4; y++) for (let x = 0; x < 2; x++) probs[y * 4 + x] = 0.9;
+  const seg = postprocess(probs, 4, 8, 6, { threshold: 0.5 });
+  assert.equal(seg.width, 8);
+  assert.equal(seg.mask.data.length, 48);
+  assert.equal(seg.probabilities.length, 48);
+  assert.equal(seg.polyps.length, 1);
+  assert.deepEqual(seg.polyps[0]!.bbox, [0, 0, 4, 6]);
+  assert.equal(seg.coverage, 0.5);
+  assert.equal(postprocess(probs, 4, 8, 6, { threshold: 0.95 }).polyps.length, 0);
+});
+
+test('channelOf takes the last channel; flips undo themselves', () => {
+  assert.deepEqual(Array.from(channelOf(Float32Array.from([1, 2, 3, 4]), 2)), [2, 4]);
+  const a = Float32Array.from({ length: 3 * 2 * 2 }, (_, i) => i);
+  assert.deepEqual(flipHorizontal(flipHorizontal(a, 3, 2, 2), 3, 2, 2), a);
+  assert.deepEqual(flipVertical(flipVertical(a, 3, 2, 2), 3, 2, 2), a);
+  assert.deepEqual(Array.from(flipHorizontal(a, 3, 2, 2).subarray(0, 2)), [4, 5]);
+  assert.deepEqual(Array.from(flipVertical(a, 3, 2, 2).subarray(0, 2)), [6, 7]);
+});
