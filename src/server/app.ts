@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fastifyMultipart from '@fastify/multipart';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Segmenter } from '../segment/types.ts';
+import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
+import type { AppContext } from './context.ts';
+import { toErrorReply } from './http-error.ts';
+import { JobQueue } from './job-queue.ts';
+import { JobStore } from './job-store.ts';
+import { Limiter } from './limiter.ts';
+import { collectOpenApi } from './openapi.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { healthRoutes } from './routes/health.ts';
+import { modelRoutes } from './routes/model.ts';
+import { segmentRoutes } from './routes/segment.ts';
+import { videoRoutes } from './routes/videos.ts';
+import { webRoutes } from './routes/web.ts';
+import { processVideoJob } from './video-job.ts';
+
+export interface BuildServerOptions {
+  config?: ServerConfigInput | ServerConfig;
+  /** use this segmenter instead of loading config.modelDir (tests); it is not disposed on close */
+  segmenter?: Segmenter;
+  /** a pino logger to use; defaults to a new one at config.logLevel */
+  logger?: FastifyBaseLogger;
+}
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+async function loadSegmenter(config: ServerConfig): Promise<Segmenter> {
+  const { createSegmenter } = await import('../segment/index.ts');
+  return createSegmenter(config.modelDir, { runtime: config.runtime });
+}
+
+/**
+ * The whole HTTP application: routes, job store and queue, around one segmenter. Call
+ * `app.listen()` to serve, `app.close()` to stop (running videos are re-queued for the next start).
+ */
+export async function buildServer(options: BuildServerOptions = {}): Promise<FastifyInstance> {
+  const config = parseServerConfig(options.config);
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: { level: config.logLevel } }),
+    // uploads arrive as multipart streams with their own limits; other bodies are tiny
+    bodyLimit: 1024 * 1024,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+
+  const ownSegmenter = !options.segmenter;
+  const segmenter = options.segmenter ?? (await loadSegmenter(config));
+  app.log.info(
+    { model: segmenter.metadata.name, runtime: segmenter.runtime, inputSize: segmenter.metadata.inputSize },
+    'model loaded',
+  );
+  const store = new JobStore(config.dataDir);
+  const ctx: AppContext = {
+    config,
+    segmenter,
+    modelDir: config.modelDir ? resolve(config.modelDir) : null,
+    store,
+    queue: undefined as unknown as JobQueue,
+    imageLimiter: new Limiter(config.limits.imageConcurrency, config.limits.imageConcurrency * 4),
+    eventStreams: new Set(),
+  };
+  ctx.queue = new JobQueue(store, (job, run) => processVideoJob(job, ctx, run), {
+    workers: config.workers,
+    queueSize: config.queueSize,
+    logger: app.log,
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const { statusCode, headers, body } = toErrorReply(err);
+    if (statusCode >= 500) req.log.error({ err }, 'request failed');
+    else req.log.info({ status: statusCode, code: body.error.code }, body.error.message);
+    return reply.code(statusCode).headers(headers).send(body);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .code(404)
+      .send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+  );
+  // cross-origin isolation lets onnxruntime-web use threads (SharedArrayBuffer) in the page
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('cross-origin-embedder-policy', 'require-corp');
+    reply.header('x-content-type-options', 'nosniff');
+  });
+
+  await app.register(fastifyMultipart, { throwFileSizeLimit: true });
+  const openapi = collectOpenApi(app, {
+    title: 'polypseg',
+    version: VERSION,
+    description: 'Colorectal polyp segmentation of images and videos.',
+  });
+  await app.register(healthRoutes(ctx));
+  await app.register(segmentRoutes(ctx));
+  await app.register(videoRoutes(ctx));
+  await app.register(modelRoutes(ctx));
+  await app.register(docsRoutes(openapi));
+  await app.register(webRoutes(config.webDir));
+
+  // results older than the retention are deleted, at start and then periodically
+  const retentionMs = config.retentionHours * 3600_000;
+  const sweep = () => {
+    for (const job of store.finishedBefore(Date.now() - retentionMs)) {
+      store.delete(job.id);
+      app.log.info({ job: job.id }, 'video job expired and deleted');
+    }
+  };
+  const sweeper = setInterval(sweep, Math.min(retentionMs / 4, 10 * 60_000));
+  sweeper.unref();
+
+  app.addHook('onReady', async () => {
+    sweep();
+    ctx.queue.start();
+  });
+  app.addHook('preClose', async () => {
+    for (const end of [...ctx.eventStreams]) end();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper);
+    await ctx.queue.close();
+    store.close();
+    if (ownSegmenter) await segmenter.dispose();
+  });
+  return app;
+}

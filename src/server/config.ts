@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { PolypsegError } from '../errors.ts';
+
+const MiB = 1024 * 1024;
+
+/** Every knob of the server, validated once at the edge (flags / environment → this schema). */
+export const serverConfigSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(3000),
+  /** model directory (polypseg.json + model.onnx / model.json) */
+  modelDir: z.string().min(1).default('models/default'),
+  runtime: z.enum(['onnx', 'tfjs']).default('onnx'),
+  /** SQLite database and job files */
+  dataDir: z.string().min(1).default('.polypseg-data'),
+  /** the built web app; not served when missing */
+  webDir: z.string().min(1).default('web/dist'),
+  limits: z
+    .object({
+      /** largest image upload, bytes */
+      imageBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(20 * MiB),
+      /** largest declared width × height of an image, checked before decoding */
+      imagePixels: z.number().int().positive().default(40_000_000),
+      /** largest video upload, bytes */
+      videoBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(512 * MiB),
+      videoSeconds: z.number().positive().default(600),
+      videoWidth: z.number().int().positive().default(3840),
+      videoHeight: z.number().int().positive().default(2160),
+      /** image requests segmenting at once; more wait, and beyond 4× this they get 503 */
+      imageConcurrency: z.number().int().positive().default(2),
+    })
+    .prefault({}),
+  /** videos processed at once */
+  workers: z.number().int().min(1).max(16).default(1),
+  /** queued (not yet running) videos accepted before answering 503 */
+  queueSize: z.number().int().min(0).default(16),
+  /** finished jobs and their files are deleted after this many hours */
+  retentionHours: z.number().positive().default(24),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
+export type ServerConfigInput = z.input<typeof serverConfigSchema>;
+
+/** Environment variables understood by the server, with the config path each one sets. */
+export const ENV_VARS = {
+  HOST: 'host',
+  PORT: 'port',
+  POLYPSEG_MODEL_DIR: 'modelDir',
+  POLYPSEG_RUNTIME: 'runtime',
+  POLYPSEG_DATA_DIR: 'dataDir',
+  POLYPSEG_WEB_DIR: 'webDir',
+  POLYPSEG_MAX_IMAGE_MB: 'limits.imageBytes',
+  POLYPSEG_MAX_IMAGE_PIXELS: 'limits.imagePixels',
+  POLYPSEG_MAX_VIDEO_MB: 'limits.videoBytes',
+  POLYPSEG_MAX_VIDEO_SECONDS: 'limits.videoSeconds',
+  POLYPSEG_MAX_VIDEO_WIDTH: 'limits.videoWidth',
+  POLYPSEG_MAX_VIDEO_HEIGHT: 'limits.videoHeight',
+  POLYPSEG_IMAGE_CONCURRENCY: 'limits.imageConcurrency',
+  POLYPSEG_WORKERS: 'workers',
+  POLYPSEG_QUEUE_SIZE: 'queueSize',
+  POLYPSEG_RETENTION_HOURS: 'retentionHours',
+  LOG_LEVEL: 'logLevel',
+} as const;
+
+const NUMERIC = new Set([
+  'port',
+  'limits.imageBytes',
+  'limits.imagePixels',
+  'limits.videoBytes',
+  'limits.videoSeconds',
+  'limits.videoWidth',
+  'limits.videoHeight',
+  'limits.imageConcurrency',
+  'workers',
+  'queueSize',
+  'retentionHours',
+]);
+/** sizes are given in MiB on the command line and in the environment */
+const MEGABYTES = new Set(['limits.imageBytes', 'limits.videoBytes']);
+
+/** Sets one dotted config path from a string (flag or env value), converting numbers and MiB. */
+export function setConfigValue(target: Record<string, unknown>, path: string, raw: string): void {
+  let value: unknown = raw;
+  if (NUMERIC.has(path)) {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) {
+      throw new PolypsegError(`${path}: expected a number, got '${raw}'`, 'BAD_CONFIG');
+    }
+    value = MEGABYTES.has(path) ? Math.round(n * MiB) : n;
+  }
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    node[key] ??= {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys.at(-1)!] = value;
+}
+
+/** Reads the ENV_VARS that are set into a partial config. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, path] of Object.entries(ENV_VARS)) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') setConfigValue(out, path, raw);
+  }
+  return out;
+}
+
+/** Validates a (merged) partial config, turning zod issues into one readable PolypsegError. */
+export function parseServerConfig(input: unknown): ServerConfig {
+  const result = serverConfigSchema.safeParse(input ?? {});
+  if (!result.success) {
+    const detail = result.error.issues
+      .map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`)
+      .join('; ');
+    throw new PolypsegError(`invalid server configuration: ${detail}`, 'BAD_CONFIG');
+  }
+  return result.data;
+}

@@ -1,0 +1,74 @@
+/** An error that maps to one HTTP answer: {"error":{"code","message"}} with this status. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (message: string, code = 'bad_request') => new HttpError(400, code, message);
+export const notFound = (message: string) => new HttpError(404, 'not_found', message);
+export const tooLarge = (message: string, code = 'too_large') => new HttpError(413, code, message);
+export const unsupportedType = (message: string) => new HttpError(415, 'unsupported_media_type', message);
+export const undecodable = (message: string) => new HttpError(422, 'undecodable', message);
+export const busy = (message: string, retryAfterSeconds: number) =>
+  new HttpError(503, 'busy', message, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+
+/** The error body every route answers with. */
+export const errorBodySchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
+  },
+} as const;
+
+/** Codes for the statuses Fastify and its plugins raise themselves. */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  413: 'too_large',
+  415: 'unsupported_media_type',
+  416: 'range_not_satisfiable',
+  422: 'undecodable',
+  429: 'too_many_requests',
+  503: 'busy',
+};
+
+/** Turns any thrown value into a status, headers and the public error body (5xx hide their details). */
+export function toErrorReply(err: unknown): {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: { error: { code: string; message: string } };
+} {
+  if (err instanceof HttpError) {
+    return {
+      statusCode: err.statusCode,
+      headers: err.headers,
+      body: { error: { code: err.code, message: err.message } },
+    };
+  }
+  const e = err as { statusCode?: number; message?: string; code?: string };
+  const status =
+    typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
+  if (status >= 500) {
+    return {
+      statusCode: status,
+      headers: {},
+      body: { error: { code: 'internal_error', message: 'internal server error' } },
+    };
+  }
+  const code = CODE_BY_STATUS[status] ?? 'bad_request';
+  return { statusCode: status, headers: {}, body: { error: { code, message: e.message ?? code } } };
+}

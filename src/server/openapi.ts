@@ -1,0 +1,148 @@
+import type { FastifyInstance, RouteOptions } from 'fastify';
+
+/** Extra OpenAPI fields a route can give in `config.openapi` (for multipart bodies and binary answers). */
+export interface RouteDocs {
+  requestBody?: Record<string, unknown>;
+  responses?: Record<string, Record<string, unknown>>;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    openapi?: RouteDocs;
+  }
+  interface FastifySchema {
+    summary?: string;
+    description?: string;
+    tags?: readonly string[];
+    hide?: boolean;
+  }
+}
+
+type JsonSchema = { properties?: Record<string, unknown>; required?: readonly string[] };
+
+function parameters(schema: JsonSchema | undefined, where: 'path' | 'query') {
+  return Object.entries(schema?.properties ?? {}).map(([name, s]) => {
+    const { description, ...rest } = s as { description?: string };
+    return {
+      name,
+      in: where,
+      required: where === 'path' || !!schema?.required?.includes(name),
+      description,
+      schema: rest,
+    };
+  });
+}
+
+const STATUS_TEXT: Record<string, string> = {
+  '200': 'OK',
+  '202': 'Accepted',
+  '204': 'No content',
+  '206': 'Partial content',
+  '400': 'Bad request',
+  '404': 'Not found',
+  '413': 'Too large',
+  '415': 'Unsupported media type',
+  '416': 'Range not satisfiable',
+  '422': 'Undecodable content',
+  '503': 'Busy; retry after the Retry-After header',
+};
+
+function operation(route: RouteOptions) {
+  const schema = route.schema ?? {};
+  const docs = route.config?.openapi ?? {};
+  const responses: Record<string, unknown> = {};
+  for (const [status, body] of Object.entries((schema.response ?? {}) as Record<string, unknown>)) {
+    const { description, ...rest } = body as { description?: string };
+    responses[status] = {
+      description: description ?? STATUS_TEXT[status] ?? status,
+      content: { 'application/json': { schema: rest } },
+    };
+  }
+  Object.assign(responses, docs.responses ?? {});
+  const body =
+    docs.requestBody ??
+    (schema.body ? { required: true, content: { 'application/json': { schema: schema.body } } } : undefined);
+  return {
+    summary: schema.summary,
+    description: schema.description,
+    tags: schema.tags,
+    parameters: [
+      ...parameters(schema.params as JsonSchema, 'path'),
+      ...parameters(schema.querystring as JsonSchema, 'query'),
+    ],
+    ...(body ? { requestBody: body } : {}),
+    responses,
+  };
+}
+
+/**
+ * Collects every route registered after this call that has a schema (and no `hide`), and builds
+ * an OpenAPI 3.1 document from the same JSON schemas Fastify validates with, so the document
+ * cannot drift from the routes.
+ */
+export function collectOpenApi(
+  app: FastifyInstance,
+  info: { title: string; version: string; description: string },
+) {
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.schema && !route.schema.hide) routes.push(route);
+  });
+  let doc: object | undefined;
+  return (): object => {
+    if (doc) return doc;
+    const paths: Record<string, Record<string, unknown>> = {};
+    for (const route of routes) {
+      const path = route.url.replace(/:(\w+)/g, '{$1}');
+      const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter(
+        (m) => m !== 'HEAD',
+      );
+      for (const method of methods) (paths[path] ??= {})[method.toLowerCase()] = operation(route);
+    }
+    doc = { openapi: '3.1.0', info, paths };
+    return doc;
+  };
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** A self-contained HTML page describing the API (no scripts, no CDN). */
+export function renderDocsPage(doc: {
+  info: { title: string; version: string; description: string };
+  paths: Record<string, Record<string, ReturnType<typeof operation>>>;
+}): string {
+  const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => {
+      const params = op.parameters
+        .map(
+          (p) =>
+            `<li><code>${escapeHtml(p.name)}</code> (${p.in}${p.required ? ', required' : ''})${p.description ? ` — ${escapeHtml(p.description)}` : ''}</li>`,
+        )
+        .join('');
+      const responses = Object.entries(
+        op.responses as Record<string, { description: string; content?: object }>,
+      )
+        .map(
+          ([status, r]) =>
+            `<li><code>${status}</code> ${escapeHtml(r.description)} <small>${Object.keys(r.content ?? {}).join(', ')}</small></li>`,
+        )
+        .join('');
+      const body = op.requestBody
+        ? `<p>Body: <code>${Object.keys((op.requestBody as { content: object }).content).join(', ')}</code></p>`
+        : '';
+      return `<section><h2><span class="m ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h2>
+<p>${escapeHtml(op.summary ?? '')}</p>${op.description ? `<p>${escapeHtml(op.description)}</p>` : ''}
+${params ? `<h3>Parameters</h3><ul>${params}</ul>` : ''}${body}<h3>Responses</h3><ul>${responses}</ul></section>`;
+    }),
+  );
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escapeHtml(doc.info.title)} — API</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2733}
+h1{margin-bottom:0}section{border-top:1px solid #d8dee6;padding:.5rem 0}h2{font-size:1.05rem}h3{font-size:.95rem;margin:.5rem 0 0}
+.m{display:inline-block;min-width:4.5rem;padding:0 .4rem;border-radius:4px;color:#fff;font-size:.85rem;text-align:center}
+.get{background:#2f6f9f}.post{background:#2e7d4f}.delete{background:#a33}code{background:#f1f4f8;padding:0 .25rem;border-radius:3px}</style></head>
+<body><h1>${escapeHtml(doc.info.title)} API <small>v${escapeHtml(doc.info.version)}</small></h1>
+<p>${escapeHtml(doc.info.description)}</p><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1). Errors are always <code>{"error":{"code","message"}}</code>.</p>
+${ops.join('\n')}</body></html>`;
+}

@@ -1,0 +1,64 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext } from '../context.ts';
+import { DEFAULT_ONNX_FILE } from '../../segment/onnx-infer.ts';
+import { errorBodySchema, notFound } from '../http-error.ts';
+
+/** The model for the page's in-browser mode: its metadata and the ONNX file. */
+export const modelRoutes =
+  (ctx: AppContext): FastifyPluginAsync =>
+  async (app) => {
+    app.get(
+      '/api/model',
+      {
+        schema: {
+          summary: "The served model's full metadata (polypseg.json)",
+          description:
+            'Everything a client needs to run model.onnx itself: input size, normalisation, threshold, output channels.',
+          tags: ['model'],
+          response: { 200: { type: 'object', additionalProperties: true } },
+        },
+      },
+      async () => ({ ...ctx.segmenter.metadata, onnxUrl: onnxFile() ? '/api/model.onnx' : null }),
+    );
+
+    const onnxFile = (): string | null => {
+      const name = ctx.segmenter.metadata.files.onnx ?? DEFAULT_ONNX_FILE;
+      if (!ctx.modelDir) return null;
+      const path = join(ctx.modelDir, name);
+      return existsSync(path) ? path : null;
+    };
+
+    app.get(
+      '/api/model.onnx',
+      {
+        schema: {
+          summary: 'The served model as ONNX (for onnxruntime-web in the page)',
+          tags: ['model'],
+          response: { 404: errorBodySchema },
+        },
+        config: {
+          openapi: {
+            responses: {
+              '200': {
+                description: 'ONNX model',
+                content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+              },
+            },
+          },
+        },
+      },
+      async (_req, reply) => {
+        const path = onnxFile();
+        if (!path) throw notFound('this model has no ONNX export');
+        const { size, mtimeMs } = statSync(path);
+        return reply
+          .type('application/octet-stream')
+          .header('content-length', size)
+          .header('etag', `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`)
+          .header('cache-control', 'no-cache')
+          .send(createReadStream(path));
+      },
+    );
+  };

@@ -1,0 +1,355 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext } from '../context.ts';
+import {
+  badRequest,
+  errorBodySchema,
+  HttpError,
+  notFound,
+  tooLarge,
+  unsupportedType,
+} from '../http-error.ts';
+import { JobQueue } from '../job-queue.ts';
+import type { Job } from '../job-store.ts';
+import { filePart, mb } from '../multipart.ts';
+import { parseRange } from '../range.ts';
+import { SNIFF_BYTES, sniffVideo } from '../sniff.ts';
+import { checkVideoLimits } from '../video-job.ts';
+
+/** The public view of a job (what GET /api/videos/:id and the SSE events carry). */
+export function publicJob(job: Job) {
+  return {
+    id: job.id,
+    status: job.status,
+    progress: job.progress,
+    fps: job.fps,
+    frames: job.frames,
+    width: job.width,
+    height: job.height,
+    duration: job.duration,
+    ...(job.error ? { error: job.error } : {}),
+    createdAt: new Date(job.createdAt).toISOString(),
+    finishedAt: job.finishedAt ? new Date(job.finishedAt).toISOString() : null,
+  };
+}
+
+const jobSchema = {
+  type: 'object',
+  required: ['id', 'status', 'progress', 'fps', 'frames'],
+  properties: {
+    id: { type: 'string' },
+    status: { type: 'string', enum: ['queued', 'running', 'done', 'failed', 'cancelled'] },
+    progress: { type: 'number', minimum: 0, maximum: 1 },
+    fps: { type: ['number', 'null'] },
+    frames: { type: ['integer', 'null'] },
+    width: { type: ['integer', 'null'] },
+    height: { type: ['integer', 'null'] },
+    duration: { type: ['number', 'null'], description: 'seconds' },
+    error: { type: 'string', description: 'why the job failed' },
+    createdAt: { type: 'string' },
+    finishedAt: { type: ['string', 'null'] },
+  },
+} as const;
+
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^[0-9a-f-]{36}$', description: 'job id' } },
+} as const;
+
+type IdRequest = { Params: { id: string } };
+
+export const videoRoutes =
+  (ctx: AppContext): FastifyPluginAsync =>
+  async (app) => {
+    const { store, queue, config } = ctx;
+    const limits = config.limits;
+
+    const findJob = (id: string): Job => {
+      const job = store.get(id);
+      if (!job) throw notFound(`no video job ${id}`);
+      return job;
+    };
+
+    app.post(
+      '/api/videos',
+      {
+        schema: {
+          summary: 'Upload a video to segment',
+          description: `Multipart field \`video\` (MP4, MOV, WebM, AVI or MKV, recognised by content). Answers 202 with the job id at once; processing runs in the background (${config.workers} at a time, ${config.queueSize} may wait).`,
+          tags: ['videos'],
+          response: {
+            202: {
+              type: 'object',
+              required: ['id'],
+              properties: { id: { type: 'string' }, status: { type: 'string' } },
+            },
+            400: errorBodySchema,
+            413: errorBodySchema,
+            415: errorBodySchema,
+            503: errorBodySchema,
+          },
+        },
+        config: {
+          openapi: {
+            requestBody: {
+              required: true,
+              content: {
+                'multipart/form-data': {
+                  schema: {
+                    type: 'object',
+                    required: ['video'],
+                    properties: { video: { type: 'string', format: 'binary' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      async (req, reply) => {
+        queue.assertCapacity();
+        const part = await filePart(req, 'video', limits.videoBytes);
+        const tmp = join(store.tmpDir, randomUUID());
+        try {
+          await pipeline(part.file, createWriteStream(tmp));
+          if (part.file.truncated)
+            throw tooLarge(`the upload is larger than the ${mb(limits.videoBytes)} limit`);
+          const head = Buffer.alloc(SNIFF_BYTES);
+          const fh = await open(tmp);
+          const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0).finally(() => fh.close());
+          if (bytesRead === 0) throw badRequest('the uploaded file is empty', 'empty_file');
+          const type = sniffVideo(head.subarray(0, bytesRead));
+          if (!type)
+            throw unsupportedType('not a supported video: expected MP4, MOV, WebM, AVI or MKV content');
+          // over-limit videos are refused now when the container says so; undecodable ones fail as jobs
+          await checkVideoLimits(tmp, limits, { strict: false });
+          const id = randomUUID();
+          queue.assertCapacity();
+          await mkdir(store.jobDir(id), { recursive: true });
+          await rename(tmp, store.inputPath({ id, inputType: type }));
+          store.insert({ id, inputType: type });
+          queue.submit(id);
+          req.log.info(
+            { job: id, type, bytes: (await stat(store.inputPath({ id, inputType: type }))).size },
+            'video job queued',
+          );
+          return reply.code(202).header('location', `/api/videos/${id}`).send({ id, status: 'queued' });
+        } finally {
+          await rm(tmp, { force: true });
+        }
+      },
+    );
+
+    app.get<IdRequest>(
+      '/api/videos/:id',
+      {
+        schema: {
+          summary: 'Status of a video job',
+          tags: ['videos'],
+          params: idParams,
+          response: { 200: jobSchema, 404: errorBodySchema },
+        },
+      },
+      async (req) => publicJob(findJob(req.params.id)),
+    );
+
+    app.get<IdRequest>(
+      '/api/videos/:id/events',
+      {
+        schema: {
+          summary: 'Server-sent progress events of a video job',
+          description:
+            'text/event-stream of `progress` events whose data is the job (as GET /api/videos/:id). The stream ends after a finished status (done, failed, cancelled); close the EventSource then.',
+          tags: ['videos'],
+          params: idParams,
+          response: { 404: errorBodySchema },
+        },
+        config: {
+          openapi: {
+            responses: {
+              '200': {
+                description: 'Event stream',
+                content: { 'text/event-stream': { schema: { type: 'string' } } },
+              },
+            },
+          },
+        },
+      },
+      async (req, reply) => {
+        const id = req.params.id;
+        const first = findJob(id);
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        let ended = false;
+        const end = () => {
+          if (ended) return;
+          ended = true;
+          queue.off('update', onUpdate);
+          clearInterval(ping);
+          ctx.eventStreams.delete(end);
+          res.end();
+        };
+        const send = (job: Job) => {
+          res.write(`event: progress\nid: ${Date.now()}\ndata: ${JSON.stringify(publicJob(job))}\n\n`);
+          if (JobQueue.isFinished(job)) end();
+        };
+        const onUpdate = (job: Job) => {
+          if (job.id === id) send(job);
+        };
+        // a comment line every 15 s keeps proxies from closing an idle stream
+        const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+        ctx.eventStreams.add(end);
+        queue.on('update', onUpdate);
+        req.raw.on('close', end);
+        res.write('retry: 2000\n\n');
+        send(first);
+      },
+    );
+
+    app.get<IdRequest & { Querystring: { download?: boolean } }>(
+      '/api/videos/:id/result.mp4',
+      {
+        schema: {
+          summary: 'The segmented video (H.264 MP4, polyps overlaid); supports Range requests',
+          tags: ['videos'],
+          params: idParams,
+          querystring: {
+            type: 'object',
+            properties: { download: { type: 'boolean', description: 'answer as an attachment' } },
+          },
+          response: { 404: errorBodySchema, 416: errorBodySchema },
+        },
+        config: {
+          openapi: {
+            responses: {
+              '200': {
+                description: 'The whole video',
+                content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } },
+              },
+              '206': {
+                description: 'The requested byte range',
+                content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } },
+              },
+            },
+          },
+        },
+      },
+      async (req, reply) => {
+        const job = findJob(req.params.id);
+        if (job.status !== 'done') throw notFound(`the video job is ${job.status}; no result yet`);
+        const path = store.resultPath(job.id);
+        const { size } = await stat(path).catch(() => {
+          throw notFound('the result file is gone');
+        });
+        reply
+          .header('accept-ranges', 'bytes')
+          .type('video/mp4')
+          .header('cache-control', 'private, max-age=3600');
+        if (req.query.download)
+          reply.header('content-disposition', `attachment; filename="polypseg-${job.id}.mp4"`);
+        const range = parseRange(req.headers.range, size);
+        if (range === 'unsatisfiable') {
+          reply.header('content-range', `bytes */${size}`);
+          throw new HttpError(416, 'range_not_satisfiable', `the video has ${size} bytes`);
+        }
+        if (range === null) {
+          reply.header('content-length', size);
+          return reply.send(createReadStream(path));
+        }
+        reply
+          .code(206)
+          .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+          .header('content-length', range.end - range.start + 1);
+        return reply.send(createReadStream(path, { start: range.start, end: range.end }));
+      },
+    );
+
+    app.get<IdRequest>(
+      '/api/videos/:id/frames.json',
+      {
+        schema: {
+          summary: 'Per-frame findings of a finished video job',
+          description:
+            'One entry per frame: {frame, time (s), count (polyps), area (pixels), score (best polyp score, 0 if none)}.',
+          tags: ['videos'],
+          params: idParams,
+          response: { 404: errorBodySchema },
+        },
+        config: {
+          openapi: {
+            responses: {
+              '200': {
+                description: 'Per-frame findings',
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      properties: {
+                        fps: { type: 'number' },
+                        frames: {
+                          type: 'array',
+                          items: {
+                            type: 'object',
+                            properties: {
+                              frame: { type: 'integer' },
+                              time: { type: 'number' },
+                              count: { type: 'integer' },
+                              area: { type: 'integer' },
+                              score: { type: 'number' },
+                            },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      async (req, reply) => {
+        const job = findJob(req.params.id);
+        if (job.status !== 'done') throw notFound(`the video job is ${job.status}; no per-frame results yet`);
+        const json = await readFile(store.framesPath(job.id)).catch(() => {
+          throw notFound('the per-frame results are gone');
+        });
+        return reply.type('application/json').send(json);
+      },
+    );
+
+    app.delete<IdRequest>(
+      '/api/videos/:id',
+      {
+        schema: {
+          summary: 'Cancel a video job (if unfinished) and delete it with its files',
+          tags: ['videos'],
+          params: idParams,
+          response: { 204: { type: 'null' }, 404: errorBodySchema },
+        },
+      },
+      async (req, reply) => {
+        const job = findJob(req.params.id);
+        await queue.cancel(job.id);
+        const current = store.get(job.id);
+        if (current && !JobQueue.isFinished(current)) {
+          // it was waiting: tell event listeners before the row goes
+          queue.emit('update', store.update(job.id, { status: 'cancelled', finishedAt: Date.now() })!);
+        }
+        store.delete(job.id);
+        req.log.info({ job: job.id, was: job.status }, 'video job deleted');
+        return reply.code(204).send();
+      },
+    );
+  };

@@ -1,0 +1,39 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+
+/** Newest modification time of any file under `dir` (skipping build output and dependencies). */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'dist' || entry.name === 'node_modules') continue;
+    const p = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return latest;
+}
+
+/**
+ * Builds the page with Vite when `<webRoot>/dist` is missing or older than its sources (so
+ * `npm start` works on a fresh clone and after a pull). Without Vite (a production install
+ * without dev dependencies) it only warns; the API works regardless.
+ */
+export async function ensureWebBuilt(
+  webRoot: string,
+  log: Pick<FastifyBaseLogger, 'info' | 'warn'>,
+): Promise<void> {
+  const root = resolve(webRoot);
+  const index = join(root, 'dist', 'index.html');
+  if (!existsSync(join(root, 'index.html'))) return;
+  const sources = Math.max(newest(root), newest(resolve(root, '..', 'src', 'segment')));
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  let vite: typeof import('vite');
+  try {
+    vite = await import('vite');
+  } catch {
+    log.warn('the web app is not built and Vite is not installed: run `npm ci && npm run build:web`');
+    return;
+  }
+  log.info('building the web app (once; takes a few seconds)');
+  await vite.build({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
+}

@@ -1,0 +1,139 @@
+/** Thin typed client for the polypseg HTTP API (same origin). */
+
+export interface Polyp {
+  area: number;
+  bbox: [number, number, number, number];
+  score: number;
+}
+
+export interface ModelInfo {
+  name: string;
+  inputSize: number;
+  architecture: { type: string; depth?: number; baseWidth?: number; [k: string]: unknown };
+  metrics: Record<string, unknown>;
+  trained: boolean;
+  parameters?: number;
+  runtime?: string;
+}
+
+export interface Health {
+  status: 'ok';
+  model: ModelInfo;
+}
+
+export interface SegmentResponse {
+  width: number;
+  height: number;
+  coverage: number;
+  polyps: Polyp[];
+  mask: string;
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+export interface VideoJob {
+  id: string;
+  status: JobStatus;
+  progress: number;
+  fps: number | null;
+  frames: number | null;
+  width: number | null;
+  height: number | null;
+  duration: number | null;
+  error?: string;
+}
+
+export interface FrameFinding {
+  frame: number;
+  time: number;
+  count: number;
+  area: number;
+  score: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function failure(res: Response): Promise<ApiError> {
+  try {
+    const body = (await res.json()) as { error?: { code: string; message: string } };
+    if (body.error) return new ApiError(res.status, body.error.code, body.error.message);
+  } catch {
+    /* not JSON */
+  }
+  return new ApiError(res.status, 'http_error', `${res.status} ${res.statusText}`);
+}
+
+export async function getHealth(): Promise<Health> {
+  const res = await fetch('/healthz');
+  if (!res.ok) throw await failure(res);
+  return res.json();
+}
+
+export async function getModelMetadata(): Promise<Record<string, unknown> & { onnxUrl: string | null }> {
+  const res = await fetch('/api/model');
+  if (!res.ok) throw await failure(res);
+  return res.json();
+}
+
+export async function segmentOnServer(file: Blob, signal?: AbortSignal): Promise<SegmentResponse> {
+  const form = new FormData();
+  form.append('image', file);
+  const res = await fetch('/api/segment', { method: 'POST', body: form, signal });
+  if (!res.ok) throw await failure(res);
+  return res.json();
+}
+
+/** Uploads with XMLHttpRequest, the one browser API that reports upload progress. */
+export function uploadVideo(file: File, onProgress: (fraction: number) => void): Promise<{ id: string }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/videos');
+    xhr.responseType = 'json';
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
+    xhr.onload = () => {
+      const body = xhr.response as { id?: string; error?: { code: string; message: string } } | null;
+      if (xhr.status === 202 && body?.id) resolve({ id: body.id });
+      else
+        reject(
+          new ApiError(
+            xhr.status,
+            body?.error?.code ?? 'http_error',
+            body?.error?.message ?? `upload failed (${xhr.status})`,
+          ),
+        );
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'the upload failed: network error'));
+    const form = new FormData();
+    form.append('video', file);
+    xhr.send(form);
+  });
+}
+
+/** Follows a job's server-sent events until it finishes; returns a function that stops listening. */
+export function watchJob(id: string, onUpdate: (job: VideoJob) => void): () => void {
+  const source = new EventSource(`/api/videos/${id}/events`);
+  source.addEventListener('progress', (e) => {
+    const job = JSON.parse((e as MessageEvent<string>).data) as VideoJob;
+    onUpdate(job);
+    if (job.status === 'done' || job.status === 'failed' || job.status === 'cancelled') source.close();
+  });
+  return () => source.close();
+}
+
+export async function getFrames(id: string): Promise<{ fps: number; frames: FrameFinding[] }> {
+  const res = await fetch(`/api/videos/${id}/frames.json`);
+  if (!res.ok) throw await failure(res);
+  return res.json();
+}
+
+export async function deleteJob(id: string): Promise<void> {
+  const res = await fetch(`/api/videos/${id}`, { method: 'DELETE' });
+  if (!res.ok && res.status !== 404) throw await failure(res);
+}

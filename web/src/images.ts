@@ -1,0 +1,307 @@
+import { segmentOnServer } from './api.ts';
+import { $, download, dropTarget, h, percent } from './dom.ts';
+import type { RawImage } from '../../src/data/raw-image.ts';
+import {
+  decodeMaskPng,
+  drawOverlay,
+  maskCanvas,
+  maskLayer,
+  maskToPng,
+  type OverlayStyle,
+  type PageMask,
+} from './mask.ts';
+import type { Mode } from './mode.ts';
+import { bitmapPixels, segmentInBrowser } from './in-browser.ts';
+
+interface Polyp {
+  area: number;
+  bbox: [number, number, number, number];
+  score: number;
+}
+
+/** What either mode produces for one image. */
+export interface PageResult {
+  mask: PageMask;
+  coverage: number;
+  polyps: Polyp[];
+  ms: number;
+  mode: Mode;
+  backend: string;
+}
+
+interface Display {
+  layout: 'side' | 'overlay';
+  style: OverlayStyle;
+  opacity: number;
+}
+
+interface Item {
+  file: File;
+  li: HTMLLIElement;
+  bitmap?: ImageBitmap;
+  pixels?: RawImage;
+  result?: PageResult;
+  layers: Partial<Record<OverlayStyle, OffscreenCanvas>>;
+}
+
+const baseName = (name: string) => name.replace(/\.[^.]+$/, '') || 'image';
+
+/** The image view: a list of uploaded images, each with its input, mask and overlay. */
+export function setupImages(getMode: () => Mode): void {
+  const input = $<HTMLInputElement>('image-input');
+  const list = $<HTMLOListElement>('image-results');
+  const opacity = $<HTMLInputElement>('opacity');
+  const opacityValue = $<HTMLOutputElement>('opacity-value');
+  const items: Item[] = [];
+  const display: Display = { layout: 'side', style: 'filled', opacity: 0.45 };
+  let queue = Promise.resolve();
+
+  const redrawAll = () => items.forEach(render);
+
+  document.querySelectorAll<HTMLInputElement>('input[name=layout]').forEach((r) =>
+    r.addEventListener('change', () => {
+      display.layout = r.value as Display['layout'];
+      redrawAll();
+    }),
+  );
+  document.querySelectorAll<HTMLInputElement>('input[name=style]').forEach((r) =>
+    r.addEventListener('change', () => {
+      display.style = r.value as OverlayStyle;
+      redrawAll();
+    }),
+  );
+  opacity.addEventListener('input', () => {
+    display.opacity = Number(opacity.value) / 100;
+    opacityValue.value = `${opacity.value}%`;
+    redrawAll();
+  });
+  $('clear-images').addEventListener('click', () => {
+    items.splice(0).forEach((it) => it.li.remove());
+  });
+
+  const add = (files: File[]) => {
+    for (const file of files) {
+      if (file.type.startsWith('video/')) continue;
+      const item: Item = { file, li: h('li', { class: 'result busy', 'aria-busy': 'true' }), layers: {} };
+      items.unshift(item);
+      list.prepend(item.li);
+      render(item);
+      // one at a time: keeps the server (or this tab) responsive and results arrive in order
+      queue = queue.then(() => process(item));
+    }
+  };
+
+  const process = async (item: Item) => {
+    const mode = getMode();
+    try {
+      item.bitmap = await createImageBitmap(item.file).catch(() => undefined);
+      render(item);
+      const started = performance.now();
+      if (mode === 'browser') {
+        if (!item.bitmap) throw new Error('this browser cannot decode the file; use server mode for it');
+        const r = await segmentInBrowser(item.bitmap);
+        item.result = {
+          mask: r.mask,
+          coverage: r.coverage,
+          polyps: r.polyps,
+          backend: r.backend,
+          ms: performance.now() - started,
+          mode,
+        };
+      } else {
+        const r = await segmentOnServer(item.file);
+        const mask = await decodeMaskPng(r.mask);
+        item.result = {
+          mask,
+          coverage: r.coverage,
+          polyps: r.polyps,
+          ms: performance.now() - started,
+          mode,
+          backend: 'server',
+        };
+      }
+    } catch (err) {
+      item.li.dataset.error = (err as Error).message;
+    }
+    item.li.classList.remove('busy');
+    item.li.removeAttribute('aria-busy');
+    render(item);
+  };
+
+  input.addEventListener('change', () => {
+    add([...(input.files ?? [])]);
+    input.value = '';
+  });
+  dropTarget($('image-drop'), add);
+  document.addEventListener('paste', (e) => {
+    if (!$('view-images').hidden) {
+      const files = [...(e.clipboardData?.files ?? [])].filter((f) => f.type.startsWith('image/'));
+      if (files.length)
+        add(
+          files.map(
+            (f, i) =>
+              new File([f], f.name === 'image.png' ? `pasted-${Date.now()}-${i}.png` : f.name, {
+                type: f.type,
+              }),
+          ),
+        );
+    }
+  });
+
+  function layer(item: Item): OffscreenCanvas {
+    item.pixels ??= bitmapPixels(item.bitmap!);
+    return (item.layers[display.style] ??= maskLayer(item.pixels, item.result!.mask, display.style));
+  }
+
+  function canvasOf(item: Item, kind: 'input' | 'mask' | 'overlay'): HTMLCanvasElement {
+    const { width, height } = item.result?.mask ?? item.bitmap ?? { width: 1, height: 1 };
+    const c = h('canvas', { width, height, role: 'img' });
+    const g = c.getContext('2d')!;
+    if (kind === 'input' && item.bitmap) g.drawImage(item.bitmap, 0, 0, width, height);
+    if (kind === 'mask') g.drawImage(maskCanvas(item.result!.mask), 0, 0);
+    if (kind === 'overlay' && item.bitmap) drawOverlay(c, item.bitmap, layer(item), display.opacity);
+    return c;
+  }
+
+  function figure(canvas: HTMLCanvasElement | HTMLElement, caption: string, label: string) {
+    canvas.setAttribute('aria-label', label);
+    return h('figure', {}, canvas, h('figcaption', {}, caption));
+  }
+
+  function render(item: Item): void {
+    const { file, result, li } = item;
+    const error = li.dataset.error;
+    const name = file.name || 'pasted image';
+    const summary = result
+      ? result.polyps.length === 0
+        ? 'No polyp found'
+        : `${result.polyps.length} polyp${result.polyps.length > 1 ? 's' : ''} · area ${percent(result.coverage)} (${result.polyps
+            .reduce((s, p) => s + p.area, 0)
+            .toLocaleString()} px) · best score ${Math.max(...result.polyps.map((p) => p.score)).toFixed(2)}`
+      : error
+        ? ''
+        : 'Segmenting…';
+    const badge = result
+      ? h(
+          'span',
+          { class: 'badge', title: 'where the model ran' },
+          `${result.mode === 'browser' ? `in browser (${result.backend})` : 'server'} · ${Math.round(result.ms)} ms`,
+        )
+      : null;
+    const head = h(
+      'header',
+      {},
+      h('h2', {}, name),
+      badge,
+      h('p', { class: 'summary', role: 'status' }, summary),
+    );
+    const body: Node[] = [];
+    if (error) body.push(h('p', { class: 'error', role: 'alert' }, `Could not segment this image: ${error}`));
+    if (result) {
+      const panes =
+        display.layout === 'side'
+          ? h(
+              'div',
+              { class: 'panes side' },
+              item.bitmap
+                ? figure(canvasOf(item, 'input'), 'Input', `Input image ${name}`)
+                : h('figure', {}, h('p', { class: 'note' }, 'No preview for this format in the browser')),
+              figure(canvasOf(item, 'mask'), 'Predicted mask', `Predicted polyp mask for ${name}`),
+            )
+          : h(
+              'div',
+              { class: 'panes overlay' },
+              figure(
+                canvasOf(item, item.bitmap ? 'overlay' : 'mask'),
+                `Overlay (${display.style}, ${Math.round(display.opacity * 100)}%)`,
+                `Image ${name} with the predicted polyps overlaid`,
+              ),
+            );
+      body.push(panes);
+      if (result.polyps.length > 0) {
+        body.push(
+          h(
+            'details',
+            {},
+            h('summary', {}, 'Polyps'),
+            h(
+              'table',
+              {},
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'col' }, '#'),
+                  h('th', { scope: 'col' }, 'Area (px)'),
+                  h('th', { scope: 'col' }, 'Score'),
+                  h('th', { scope: 'col' }, 'Box x, y, w, h'),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                ...result.polyps.map((p, i) =>
+                  h(
+                    'tr',
+                    {},
+                    h('td', {}, String(i + 1)),
+                    h('td', {}, p.area.toLocaleString()),
+                    h('td', {}, p.score.toFixed(3)),
+                    h('td', {}, p.bbox.join(', ')),
+                  ),
+                ),
+              ),
+            ),
+          ),
+        );
+      }
+      body.push(
+        h(
+          'div',
+          { class: 'actions' },
+          h(
+            'button',
+            {
+              type: 'button',
+              onclick: async () => download(await maskToPng(result.mask), `${baseName(name)}-mask.png`),
+            },
+            'Download mask PNG',
+          ),
+          item.bitmap
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  onclick: async () => {
+                    const c = new OffscreenCanvas(result.mask.width, result.mask.height);
+                    drawOverlay(c, item.bitmap!, layer(item), display.opacity);
+                    download(await c.convertToBlob({ type: 'image/png' }), `${baseName(name)}-overlay.png`);
+                  },
+                },
+                'Download overlay PNG',
+              )
+            : null,
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'quiet',
+              onclick: () => {
+                items.splice(items.indexOf(item), 1);
+                li.remove();
+              },
+            },
+            'Remove',
+          ),
+        ),
+      );
+    } else if (!error && item.bitmap) {
+      body.push(
+        h('div', { class: 'panes side' }, figure(canvasOf(item, 'input'), 'Input', `Input image ${name}`)),
+      );
+    }
+    li.replaceChildren(head, ...body);
+  }
+}
