@@ -102,6 +102,8 @@ export async function trainLoop(state: TrainState, opts: LoopOptions): Promise<T
         imagesPerSecond: images / seconds,
       };
       await fire(opts.callbacks, 'onBatchEnd', state, log);
+      // TF.js on wasm resolves data() in microtasks only; yield a macrotask so signals (Ctrl-C) get handled
+      await new Promise((r) => setImmediate(r));
     }
     if (state.batch < stepsPerEpoch) break; // interrupted mid-epoch: state.batch says where to resume
     const seconds = (performance.now() - t0) / 1000;
