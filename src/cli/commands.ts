@@ -10,4 +10,16 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'serve the web app and HTTP API (images, videos, in-browser and live segmentation)',
     load: async () => (await import('./serve.ts')).default,
   },
+  export: {
+    summary: 'convert a trained TF.js model to ONNX (onnxruntime in Node and the browser)',
+    load: async () => (await import('./export.ts')).default,
+  },
+  predict: {
+    summary: 'segment an image or a folder of images into mask PNGs (+ overlays, JSON)',
+    load: async () => (await import('./predict.ts')).default,
+  },
+  'predict-video': {
+    summary: 'segment a video: mask overlay on every frame, H.264 MP4, per-frame JSON',
+    load: async () => (await import('./predict-video.ts')).default,
+  },
 };

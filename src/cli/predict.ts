@@ -1,0 +1,176 @@
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { once } from 'node:events';
+import { parseFlags, parseNumber, parsePositiveInt, requireFlag, type Command } from './command.ts';
+import { ProgressBar } from './progress.ts';
+import { decodeImage, encodeMaskPng, encodePng } from '../data/decode.ts';
+import type { RawImage } from '../data/raw-image.ts';
+import { PolypsegError } from '../errors.ts';
+import { createSegmenter, parseRuntime } from '../segment/create-segmenter.ts';
+import { renderOverlay, type OverlayOptions } from '../segment/overlay.ts';
+
+const usage = `usage: polypseg predict --input FILE|DIR --out DIR [--model DIR] [--runtime onnx|tfjs|onnx-web]
+                        [--tta] [--threshold T] [--overlay] [--color #RRGGBB] [--opacity A] [--outline]
+                        [--json] [--threads N]
+
+  Writes one mask PNG per image (0/255, the input's width and height) as OUT/<stem>.png.
+  --model DIR   model directory; default models/default
+  --runtime R   onnx (default; needs \`polypseg export\`), tfjs, or onnx-web (wasm)
+  --tta         average the prediction over identity, horizontal and vertical flips
+  --threshold T probability threshold (default: the model's, usually 0.5)
+  --overlay     also write OUT/overlays/<stem>.png (mask blended over the image)
+  --json        also write OUT/predictions.json (per image: size, coverage, polyps with area/bbox/score)
+  A folder is read one image at a time (thousands are fine); unreadable images are reported and skipped.`;
+
+export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif']);
+
+/** The images to segment: one file, or the image files of a folder (sorted, not recursive). */
+export async function listInputs(input: string): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(input);
+  } catch {
+    throw new PolypsegError(`input ${input} does not exist`, 'INPUT_MISSING');
+  }
+  if (info.isFile()) return [input];
+  const names = (await readdir(input)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
+  if (names.length === 0)
+    throw new PolypsegError(`no images (${[...IMAGE_EXTENSIONS].join(' ')}) in ${input}`, 'INPUT_EMPTY');
+  return names.map((n) => join(input, n));
+}
+
+/** Output stems, unique even when a.jpg and a.png sit side by side. */
+function stems(files: string[]): string[] {
+  const used = new Set<string>();
+  return files.map((f) => {
+    const ext = extname(f);
+    let stem = basename(f, ext);
+    if (used.has(stem)) stem = `${stem}_${ext.slice(1)}`;
+    used.add(stem);
+    return stem;
+  });
+}
+
+/** JSON array written one element at a time, so thousands of results never sit in memory. */
+class JsonArrayWriter {
+  private readonly stream;
+  private first = true;
+  constructor(path: string) {
+    this.stream = createWriteStream(path);
+    this.stream.write('[\n');
+  }
+  async push(value: unknown): Promise<void> {
+    const ok = this.stream.write(`${this.first ? '' : ',\n'}${JSON.stringify(value)}`);
+    this.first = false;
+    if (!ok) await once(this.stream, 'drain');
+  }
+  async close(): Promise<void> {
+    this.stream.end('\n]\n');
+    await once(this.stream, 'finish');
+  }
+}
+
+const command: Command = {
+  name: 'predict',
+  summary: 'segment an image or a folder of images into mask PNGs (optional overlays and JSON)',
+  usage,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      model: { type: 'string', default: 'models/default' },
+      input: { type: 'string' },
+      out: { type: 'string' },
+      runtime: { type: 'string', default: 'onnx' },
+      threads: { type: 'string' },
+      tta: { type: 'boolean', default: false },
+      threshold: { type: 'string' },
+      overlay: { type: 'boolean', default: false },
+      color: { type: 'string' },
+      opacity: { type: 'string' },
+      outline: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    });
+    const input = requireFlag(values.input, 'input');
+    const out = requireFlag(values.out, 'out');
+    const threshold =
+      values.threshold !== undefined ? parseNumber(values.threshold, 'threshold', 0, 1) : undefined;
+    const overlay: OverlayOptions = {
+      color: values.color,
+      opacity: values.opacity !== undefined ? parseNumber(values.opacity, 'opacity', 0, 1) : undefined,
+      outline: values.outline,
+    };
+    const runtime = parseRuntime(values.runtime);
+    const threads = values.threads ? parsePositiveInt(values.threads, 'threads') : undefined;
+
+    const files = await listInputs(input);
+    const names = stems(files);
+    await mkdir(out, { recursive: true });
+    if (values.overlay) await mkdir(join(out, 'overlays'), { recursive: true });
+    const segmenter = await createSegmenter(values.model, { runtime, threads });
+    const json = values.json ? new JsonArrayWriter(join(out, 'predictions.json')) : undefined;
+    const bar = new ProgressBar('predict', files.length);
+    const failures: string[] = [];
+    const started = performance.now();
+
+    // Decode the next image (sharp, libuv threads) while the current one is segmented.
+    const decode = (i: number) =>
+      decodeImage(files[i]!).then(
+        (image): RawImage | Error => image,
+        (err: Error) => err,
+      );
+    let next = decode(0);
+    try {
+      for (let i = 0; i < files.length; i++) {
+        const image = await next;
+        if (i + 1 < files.length) next = decode(i + 1);
+        const file = files[i]!;
+        try {
+          if (image instanceof Error) throw image;
+          const t = performance.now();
+          const result = await segmenter.segment(image, { tta: values.tta, threshold });
+          const ms = performance.now() - t;
+          const writes = [writeFile(join(out, `${names[i]}.png`), await encodeMaskPng(result.mask))];
+          if (values.overlay)
+            writes.push(
+              writeFile(
+                join(out, 'overlays', `${names[i]}.png`),
+                await encodePng(renderOverlay(image, result, overlay)),
+              ),
+            );
+          await Promise.all(writes);
+          await json?.push({
+            file,
+            mask: `${names[i]}.png`,
+            width: result.width,
+            height: result.height,
+            coverage: result.coverage,
+            polyps: result.polyps,
+            ms: Math.round(ms * 10) / 10,
+          });
+        } catch (err) {
+          if (!(err instanceof PolypsegError)) throw err;
+          failures.push(file);
+          process.stderr.write(`\nskipped ${file}: ${err.message}\n`);
+          await json?.push({ file, error: err.message });
+        }
+        const rate = (i + 1) / ((performance.now() - started) / 1000);
+        bar.update(i + 1, `${rate.toFixed(1)} img/s`);
+      }
+    } finally {
+      await json?.close();
+      await segmenter.dispose();
+    }
+    const secs = (performance.now() - started) / 1000;
+    const done = files.length - failures.length;
+    console.log(
+      `segmented ${done} image(s) in ${secs.toFixed(1)} s (${(done / secs).toFixed(1)} img/s) with ${segmenter.runtime}; masks in ${out}`,
+    );
+    if (failures.length) {
+      console.error(`${failures.length} of ${files.length} image(s) could not be read and were skipped`);
+      return 1;
+    }
+    return 0;
+  },
+};
+
+export default command;

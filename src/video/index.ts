@@ -1,0 +1,9 @@
+export {
+  processVideo,
+  type FrameResult,
+  type VideoOptions,
+  type VideoProgress,
+  type VideoResult,
+} from './process-video.ts';
+export { probeVideo, type VideoInfo } from './probe.ts';
+export { ffmpegPath } from './ffmpeg.ts';

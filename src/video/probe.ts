@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { PolypsegError } from '../errors.ts';
+import { runFfmpeg } from './ffmpeg.ts';
+
+export interface VideoInfo {
+  /** frame size as decoded (after the container's rotation is applied) */
+  width: number;
+  height: number;
+  /** frames per second as a number, and as ffmpeg should be told it (e.g. '30000/1001') */
+  fps: number;
+  fpsRational: string;
+  /** exact frame count (packets of the video stream) */
+  frames: number;
+  /** seconds, from the container header (0 when unknown) */
+  duration: number;
+  codec: string;
+}
+
+/** NTSC-style rates ffmpeg prints rounded. */
+const RATIONAL: Record<string, string> = {
+  '23.98': '24000/1001',
+  '29.97': '30000/1001',
+  '59.94': '60000/1001',
+  '47.95': '48000/1001',
+  '119.88': '120000/1001',
+};
+
+/** Parses the input section of `ffmpeg -i` stderr. Exported for tests. */
+export function parseStreamInfo(stderr: string): Omit<VideoInfo, 'frames'> | undefined {
+  const input = stderr.split(/^Output #0|^Stream mapping:/m)[0]!;
+  const video = input.match(/Stream #\d+:\d+[^:\n]*: Video: ([^\s,]+)[^\n]*?, (\d+)x(\d+)[^\n]*/);
+  if (!video) return undefined;
+  const line = video[0];
+  const rate = line.match(/([\d.]+)(k?) fps/) ?? line.match(/([\d.]+)(k?) tbr/);
+  let fps = rate ? Number(rate[1]) * (rate[2] ? 1000 : 1) : NaN;
+  if (!(fps > 0 && fps < 1000)) fps = 25;
+  const fpsRational = RATIONAL[fps.toFixed(2)] ?? String(fps);
+  let width = Number(video[2]);
+  let height = Number(video[3]);
+  const rotation = input.match(/rotate\s*:\s*(-?\d+)/) ?? input.match(/rotation of (-?[\d.]+) degrees/);
+  if (rotation && Math.abs(Number(rotation[1])) % 180 === 90) [width, height] = [height, width];
+  const d = input.match(/Duration: (\d+):(\d+):([\d.]+)/);
+  const duration = d ? Number(d[1]) * 3600 + Number(d[2]) * 60 + Number(d[3]) : 0;
+  return {
+    width,
+    height,
+    fps,
+    fpsRational: fpsRational.includes('/') ? fpsRational : String(fps),
+    duration,
+    codec: video[1]!,
+  };
+}
+
+/**
+ * Size, frame rate and exact frame count of a video's first video stream. One ffmpeg pass that
+ * copies packets to nowhere (no decoding), so it is fast even for long videos.
+ */
+export async function probeVideo(path: string): Promise<VideoInfo> {
+  if (!existsSync(path)) throw new PolypsegError(`video ${path} does not exist`, 'VIDEO_MISSING');
+  const { code, stderr } = await runFfmpeg(['-i', path, '-map', '0:v:0?', '-c', 'copy', '-f', 'null', '-']);
+  const info = parseStreamInfo(stderr);
+  if (!info) {
+    const reason = stderr.trim().split('\n').pop() ?? '';
+    throw new PolypsegError(
+      /Invalid data|could not find codec|moov atom not found|End of file/i.test(stderr) || code !== 0
+        ? `${path} is not a readable video (${reason.trim()})`
+        : `${path} has no video stream`,
+      'VIDEO_INVALID',
+    );
+  }
+  const counts = [...stderr.matchAll(/frame=\s*(\d+)/g)];
+  const frames = counts.length ? Number(counts[counts.length - 1]![1]) : Math.round(info.duration * info.fps);
+  if (!(frames > 0)) throw new PolypsegError(`${path} has no video frames`, 'VIDEO_NO_FRAMES');
+  return { ...info, frames };
+}
