@@ -4,27 +4,45 @@ export type Rgb = readonly [number, number, number];
 
 /** Copy of `image` (RGB) with the boundary of `mask` drawn in `colour`, `thickness` pixels wide. */
 export function drawOutline(image: RawImage, mask: BinaryMask, colour: Rgb, thickness = 2): RawImage {
-  const { width: w, height: h } = mask;
+  const { width: w, height: h, data: m } = mask;
   if (image.width !== w || image.height !== h) throw new RangeError('outline mask and image differ in size');
-  const out: RawImage = { ...image, data: image.data.slice() };
-  const ch = image.channels;
-  const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < w && y < h && mask.data[y * w + x] === 1;
-  const r = Math.max(0, thickness - 1);
+  // inner boundary: mask pixels with a 4-neighbour outside the mask (or on the image edge)
+  let edge = new Uint8Array(w * h);
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
-      const me = inside(x, y);
-      // an edge pixel: inside and touching outside (inner line), or outside within r of inside (outer line)
-      let edge = false;
-      if (me) edge = !inside(x - 1, y) || !inside(x + 1, y) || !inside(x, y - 1) || !inside(x, y + 1);
-      else
-        for (let dy = -r; dy <= r && !edge; dy++)
-          for (let dx = -r; dx <= r && !edge; dx++) if ((dx || dy) && inside(x + dx, y + dy)) edge = true;
-      if (!edge) continue;
-      const i = (y * w + x) * ch;
-      out.data[i] = colour[0];
-      out.data[i + 1] = colour[1];
-      out.data[i + 2] = colour[2];
+      const p = y * w + x;
+      if (!m[p]) continue;
+      if (
+        x === 0 ||
+        y === 0 ||
+        x === w - 1 ||
+        y === h - 1 ||
+        !m[p - 1] ||
+        !m[p + 1] ||
+        !m[p - w] ||
+        !m[p + w]
+      )
+        edge[p] = 1;
     }
+  // thicker lines grow outwards, so the polyp itself stays visible
+  for (let t = 1; t < thickness; t++) {
+    const grown = edge.slice();
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        if (!edge[p]) continue;
+        for (let dy = -1; dy <= 1; dy++)
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = x + dx;
+            const yy = y + dy;
+            if (xx >= 0 && yy >= 0 && xx < w && yy < h && !m[yy * w + xx]) grown[yy * w + xx] = 1;
+          }
+      }
+    edge = grown;
+  }
+  const out: RawImage = { ...image, data: image.data.slice() };
+  const ch = image.channels;
+  for (let p = 0; p < w * h; p++) if (edge[p]) out.data.set(colour, p * ch);
   return out;
 }
 
@@ -57,7 +75,8 @@ export function contactSheet(groups: readonly (readonly RawImage[])[], opts: She
   const W = cols * gw + (cols + 1) * groupGap;
   const H = rows * chh + (rows - 1) * gap * 2 + 2 * groupGap;
   const sheet = createImage(W, H, 3);
-  for (let i = 0; i < W * H; i++) sheet.data.set(bg, i * 3);
+  sheet.data.set(bg);
+  for (let filled = 3; filled < sheet.data.length; filled *= 2) sheet.data.copyWithin(filled, 0, filled);
   groups.forEach((group, g) => {
     const gx = groupGap + (g % cols) * (gw + groupGap);
     const gy = groupGap + Math.floor(g / cols) * (chh + gap * 2);
@@ -67,6 +86,14 @@ export function contactSheet(groups: readonly (readonly RawImage[])[], opts: She
 }
 
 function blit(dst: RawImage, src: RawImage, ox: number, oy: number): void {
+  if (src.channels === 3) {
+    for (let y = 0; y < src.height; y++)
+      dst.data.set(
+        src.data.subarray(y * src.width * 3, (y + 1) * src.width * 3),
+        ((oy + y) * dst.width + ox) * 3,
+      );
+    return;
+  }
   for (let y = 0; y < src.height; y++)
     for (let x = 0; x < src.width; x++) {
       const s = (y * src.width + x) * src.channels;

@@ -2,6 +2,10 @@ import type { Command } from './command.ts';
 
 /** Lazily imported so `polypseg --help` does not load TF.js or onnxruntime. */
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  augment: {
+    summary: 'augmentation contact sheets and offline augmented datasets',
+    load: async () => (await import('./augment.ts')).default,
+  },
   train: {
     summary: 'train a model from a config file (resumable)',
     load: async () => (await import('./train.ts')).default,
