@@ -1,4 +1,3 @@
-import './styles.css';
 import { $ } from './dom.ts';
 import { setupImages } from './images.ts';
 import { setupLive } from './live.ts';

@@ -26,6 +26,9 @@ async function create(): Promise<Loaded> {
   const bytes = new Uint8Array(await res.arrayBuffer());
   // threads need SharedArrayBuffer, i.e. a cross-origin-isolated page (the server sends COOP/COEP)
   const threads = crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+  // a separate chunk: onnxruntime-web starts its wasm threads from its own module URL, which must
+  // not be the page's main script
+  const { createOnnxWebSegmenter } = await import('../../src/segment/onnx-web/index.ts');
   const segmenter = await createOnnxWebSegmenter(bytes, meta, { threads });
   return { backend: segmenter.executionProvider, threads, segmenter };
 }
