@@ -33,6 +33,8 @@ const usage = `usage: polypseg augment --data DIR --split FILE --out DIR [--n 16
   --copies K           also write an expanded dataset to OUT: images/ID_aK.jpg, masks/ID_aK.png and
                        splits/<split name>.txt listing the new IDs (K augmented versions per image)
   --include-originals  with --copies: copy the originals (ID.jpg, ID.png) into OUT and the split too
+  --sheet-only         only the sheets (what happens without --copies; refuses --copies)
+  --n N                samples on each sheet (default 16)
   --config FILE        JSON: a training config (its "augment" section is used) or an augment section
   --size PX            resize samples to PX x PX before augmenting --copies (default: keep their size)
   --sheet-size PX      cell size of the contact sheets (default 256)
