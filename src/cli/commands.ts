@@ -10,6 +10,14 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'train a model from a config file (resumable)',
     load: async () => (await import('./train.ts')).default,
   },
+  eval: {
+    summary: 'score a model on a dataset split (Dice, IoU, ..., PraNet toolbox measures)',
+    load: async () => (await import('./eval.ts')).default,
+  },
+  pretrain: {
+    summary: 'pretrain a segmentation encoder on a pretext task (crop classification or rotation)',
+    load: async () => (await import('./pretrain.ts')).default,
+  },
   serve: {
     summary: 'serve the web app and HTTP API (images, videos, in-browser and live segmentation)',
     load: async () => (await import('./serve.ts')).default,

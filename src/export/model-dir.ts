@@ -2,6 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { PolypsegError } from '../errors.ts';
 import { loadModel, METADATA_FILE } from '../models/io.ts';
+import { assertSegmentationModel } from '../models/metadata.ts';
 import { exportOnnx, type ExportOptions } from './export-onnx.ts';
 
 export interface ExportDirResult {
@@ -20,6 +21,7 @@ export async function exportModelDir(
   opts: ExportOptions & { out?: string } = {},
 ): Promise<ExportDirResult> {
   const { model, metadata } = await loadModel(dir);
+  assertSegmentationModel(metadata, dir);
   const bytes = exportOnnx(model, opts);
   model.dispose();
   const file = resolve(opts.out ?? join(dir, 'model.onnx'));

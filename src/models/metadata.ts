@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PolypsegError } from '../errors.ts';
 
 /** Architecture configs: the union every builder, exporter and loader agrees on. */
 export const unetConfigSchema = z
@@ -38,6 +39,12 @@ export type ArchitectureConfig = z.infer<typeof architectureSchema>;
 export const modelMetadataSchema = z.object({
   format: z.literal('polypseg-model').default('polypseg-model'),
   version: z.literal(1).default(1),
+  /**
+   * 'encoder-pretraining': a pretext-task checkpoint (`polypseg pretrain`) whose `enc_*` layers are meant
+   * for a training config's `encoder.init`; its architecture names the segmentation encoder it fits.
+   * Absent means 'segmentation'.
+   */
+  task: z.enum(['segmentation', 'encoder-pretraining']).optional(),
   name: z.string(),
   architecture: architectureSchema,
   inputSize: z.number().int().positive(),
@@ -55,3 +62,14 @@ export const modelMetadataSchema = z.object({
   createdAt: z.string().optional(),
 });
 export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
+
+/** Loaders that segment call this: an encoder checkpoint has no mask head and must not be served. */
+export function assertSegmentationModel(metadata: ModelMetadata, dir: string): void {
+  if (metadata.task !== undefined && metadata.task !== 'segmentation') {
+    throw new PolypsegError(
+      `${dir} holds a pretrained encoder (task '${metadata.task}'), not a segmentation model; ` +
+        `use it as encoder.init in a training config`,
+      'NOT_A_SEGMENTATION_MODEL',
+    );
+  }
+}

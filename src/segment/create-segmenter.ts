@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PolypsegError } from '../errors.ts';
 import { readMetadata } from '../models/io.ts';
+import { assertSegmentationModel } from '../models/metadata.ts';
 import { DEFAULT_ONNX_FILE } from './onnx-infer.ts';
 import type { Runtime, Segmenter, SegmenterOptions } from './types.ts';
 
@@ -22,6 +23,7 @@ export async function createSegmenter(modelDir: string, opts: SegmenterOptions =
   if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 1))
     throw new PolypsegError(`threads must be a positive integer, got ${opts.threads}`, 'BAD_THREADS');
   const metadata = await readMetadata(modelDir);
+  assertSegmentationModel(metadata, modelDir);
   switch (runtime) {
     case 'onnx': {
       const { createOnnxNodeSegmenter } = await import('./onnx-node/index.ts');

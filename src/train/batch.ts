@@ -6,8 +6,8 @@ export interface Normalization {
   std: number[];
 }
 
-/** Stacks same-size RGB samples into the model's input [N,H,W,3], normalised as (px/255 − mean)/std. */
-export function imagesToTensor(samples: Sample[], norm: Normalization): tf.Tensor4D {
+/** Stacks same-size RGB images (of samples or crops) into the model's input [N,H,W,3], normalised as (px/255 − mean)/std. */
+export function imagesToTensor(samples: Pick<Sample, 'image'>[], norm: Normalization): tf.Tensor4D {
   const { width, height } = samples[0]!.image;
   const plane = width * height;
   const out = new Float32Array(samples.length * plane * 3);

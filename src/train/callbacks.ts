@@ -7,6 +7,8 @@ export interface EpochLog {
   valLoss: number | null;
   valIou: number | null;
   valDice: number | null;
+  /** pretext tasks (encoder pretraining): accuracy on held-out items */
+  valAccuracy?: number;
   imagesPerSecond: number;
   seconds: number;
   time: string;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { PolypsegError } from '../errors.ts';
 import { loadModel, saveModel } from '../models/io.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import type { EpochLog, TrainState } from './callbacks.ts';
@@ -68,4 +69,56 @@ export async function loadCheckpoint(dir: string, optimizer: tf.Optimizer) {
 
 export async function removeCheckpoint(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+}
+
+/** Refuses to overwrite an unfinished run without `resume`, and to resume when there is nothing to. */
+export function checkRunDir(out: string, ckptDir: string, resume: boolean): void {
+  if (!resume && hasCheckpoint(ckptDir)) {
+    throw new PolypsegError(
+      `${out} holds an unfinished run; pass --resume to continue it or choose another --out`,
+      'RUN_EXISTS',
+    );
+  }
+  if (resume && !hasCheckpoint(ckptDir)) {
+    throw new PolypsegError(`nothing to resume: no checkpoint in ${ckptDir}`, 'NO_CHECKPOINT');
+  }
+}
+
+/** The state of a run that starts at epoch 0 with `model`. */
+export function freshState(model: tf.LayersModel, optimizer: tf.Optimizer, epochs: number): TrainState {
+  return {
+    model,
+    optimizer,
+    epoch: 0,
+    batch: 0,
+    epochs,
+    history: [],
+    best: null,
+    stopRequested: false,
+    interrupted: false,
+  };
+}
+
+/** The state saved in `ckptDir`, after checking that it was made with the same config (`hash`). */
+export async function resumeState(
+  ckptDir: string,
+  optimizer: tf.Optimizer,
+  hash: string,
+  epochs: number,
+): Promise<TrainState> {
+  const ck = await loadCheckpoint(ckptDir, optimizer);
+  if (ck.record.configHash !== hash) {
+    ck.model.dispose();
+    throw new PolypsegError(
+      `the checkpoint in ${ckptDir} was made with a different config; refusing to resume`,
+      'CONFIG_MISMATCH',
+    );
+  }
+  return {
+    ...freshState(ck.model, optimizer, epochs),
+    epoch: ck.record.epoch,
+    batch: ck.record.batch,
+    history: ck.record.history,
+    best: ck.record.best,
+  };
 }

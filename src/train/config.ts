@@ -49,23 +49,36 @@ export const trainConfigSchema = z
   .strict();
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
-export function parseTrainConfig(raw: unknown, source = 'config'): TrainConfig {
-  const parsed = trainConfigSchema.safeParse(raw);
+/** Validates `raw` against a config schema; a PolypsegError lists every bad field by path. */
+export function parseConfig<S extends z.ZodType>(
+  schema: S,
+  raw: unknown,
+  what: string,
+  source = 'config',
+): z.infer<S> {
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues
       .map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`)
       .join('\n');
-    throw new PolypsegError(`invalid training config ${source}:\n${issues}`, 'CONFIG_INVALID');
+    throw new PolypsegError(`invalid ${what} config ${source}:\n${issues}`, 'CONFIG_INVALID');
   }
   return parsed.data;
 }
 
-export async function readTrainConfig(file: string): Promise<TrainConfig> {
-  let raw: unknown;
+/** Reads a JSON file for a config; unreadable or malformed files give a PolypsegError. */
+export async function readJsonFile(file: string): Promise<unknown> {
   try {
-    raw = JSON.parse(await readFile(file, 'utf8'));
+    return JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
     throw new PolypsegError(`cannot read config ${file}: ${(err as Error).message}`, 'CONFIG_INVALID');
   }
-  return parseTrainConfig(raw, file);
+}
+
+export function parseTrainConfig(raw: unknown, source = 'config'): TrainConfig {
+  return parseConfig(trainConfigSchema, raw, 'training', source);
+}
+
+export async function readTrainConfig(file: string): Promise<TrainConfig> {
+  return parseTrainConfig(await readJsonFile(file), file);
 }

@@ -2,14 +2,23 @@ import * as tf from '@tensorflow/tfjs';
 import type { Sample } from '../data/raw-image.ts';
 import type { BatchLog, Callback, EpochLog, TrainState } from './callbacks.ts';
 import { imagesToTensor, masksToTensor, type Normalization } from './batch.ts';
-import type { LossFn } from './losses.ts';
 import { seededShuffle } from './shuffle.ts';
 import { learningRateAt, type ScheduleConfig } from './schedule.ts';
 import { setLearningRate } from './optimizer.ts';
 
-export interface LoopOptions {
-  train: Sample[];
-  loss: LossFn;
+/** What `validate` reports: segmentation fills iou/dice (the selection score), pretext tasks accuracy. */
+export interface ValidationResult {
+  loss: number;
+  iou?: number;
+  dice?: number;
+  accuracy?: number;
+}
+
+/** Items are segmentation Samples by default; other tasks pass their own items and `toBatch`. */
+export interface LoopOptions<T = Sample> {
+  train: T[];
+  /** on (target, prediction) as `toBatch` makes them; method syntax so a LossFn on masks (Tensor4D) fits */
+  loss(truth: tf.Tensor, pred: tf.Tensor): tf.Scalar;
   batchSize: number;
   /** micro-batches whose gradients are summed before one update (effective batch = batchSize × accumulate) */
   accumulate: number;
@@ -18,9 +27,11 @@ export interface LoopOptions {
   seed: number;
   normalization: Normalization;
   /** on-the-fly augmentation, deterministic in (epoch, index) so a resumed run sees the same stream */
-  augment?: (sample: Sample, epoch: number, index: number) => Sample;
-  /** validation at each epoch's end: returns loss and mean IoU/Dice */
-  validate?: (model: tf.LayersModel) => Promise<{ loss: number; iou: number; dice: number }>;
+  augment?: (item: T, epoch: number, index: number) => T;
+  /** model input and target of a micro-batch (default: normalised images and masks of Samples) */
+  toBatch?: (items: T[]) => { x: tf.Tensor; y: tf.Tensor };
+  /** validation at each epoch's end: loss and mean IoU/Dice (or a pretext task's accuracy) */
+  validate?: (model: tf.LayersModel) => Promise<ValidationResult>;
   callbacks: Callback[];
 }
 
@@ -33,17 +44,23 @@ async function fire<K extends keyof Callback>(
 }
 
 /** One micro-batch: loss and gradients w.r.t. the trainable weights (BN statistics update in the forward). */
-function microBatch(model: tf.LayersModel, loss: LossFn, x: tf.Tensor4D, y: tf.Tensor4D) {
+function microBatch(model: tf.LayersModel, loss: LoopOptions['loss'], x: tf.Tensor, y: tf.Tensor) {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  return tf.variableGrads(() => loss(y, model.apply(x, { training: true }) as tf.Tensor4D), vars);
+  return tf.variableGrads(() => loss(y, model.apply(x, { training: true }) as tf.Tensor), vars);
 }
 
 /**
  * Runs epochs `state.epoch`..`state.epochs-1`, resuming inside an epoch at `state.batch`. The order of
  * samples in an epoch is a seeded shuffle of (seed, epoch), so resuming reproduces it.
  */
-export async function trainLoop(state: TrainState, opts: LoopOptions): Promise<TrainState> {
+export async function trainLoop<T = Sample>(state: TrainState, opts: LoopOptions<T>): Promise<TrainState> {
   const { model, optimizer } = state;
+  const toBatch =
+    opts.toBatch ??
+    ((items: T[]) => {
+      const samples = items as unknown as Sample[];
+      return { x: imagesToTensor(samples, opts.normalization), y: masksToTensor(samples) };
+    });
   const micro = opts.batchSize;
   const perStep = micro * opts.accumulate;
   const stepsPerEpoch = Math.floor(opts.train.length / perStep);
@@ -66,11 +83,10 @@ export async function trainLoop(state: TrainState, opts: LoopOptions): Promise<T
       let stepLoss = 0;
       for (let a = 0; a < opts.accumulate; a++) {
         const idx = order.slice(b * perStep + a * micro, b * perStep + (a + 1) * micro);
-        const samples = idx.map((i) =>
+        const items = idx.map((i) =>
           opts.augment ? opts.augment(opts.train[i]!, epoch, i) : opts.train[i]!,
         );
-        const x = imagesToTensor(samples, opts.normalization);
-        const y = masksToTensor(samples);
+        const { x, y } = toBatch(items);
         const { value, grads } = microBatch(model, opts.loss, x, y);
         stepLoss += (await value.data())[0]! / opts.accumulate;
         tf.dispose([x, y, value]);
@@ -115,12 +131,14 @@ export async function trainLoop(state: TrainState, opts: LoopOptions): Promise<T
       valLoss: val?.loss ?? null,
       valIou: val?.iou ?? null,
       valDice: val?.dice ?? null,
+      ...(val?.accuracy !== undefined && { valAccuracy: val.accuracy }),
       imagesPerSecond: images / seconds,
       seconds,
       time: new Date().toISOString(),
     };
     state.history.push(log);
-    if (val && (!state.best || val.iou > state.best.valIou)) state.best = { epoch, valIou: val.iou };
+    if (val?.iou !== undefined && (!state.best || val.iou > state.best.valIou))
+      state.best = { epoch, valIou: val.iou };
     state.epoch = epoch + 1;
     state.batch = 0;
     await fire(opts.callbacks, 'onEpochEnd', state, log);

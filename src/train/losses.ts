@@ -31,8 +31,8 @@ export function softDiceLoss(truth: tf.Tensor4D, prob: tf.Tensor4D): tf.Scalar {
   });
 }
 
-/** Binary cross-entropy on probabilities (clipped away from 0 and 1). */
-export function bceLoss(truth: tf.Tensor4D, prob: tf.Tensor4D): tf.Scalar {
+/** Binary cross-entropy on probabilities (clipped away from 0 and 1); any shape (masks, class scores). */
+export function bceLoss(truth: tf.Tensor, prob: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const p = tf.clipByValue(prob, 1e-6, 1 - 1e-6);
     const pos = tf.mul(truth, tf.log(p));

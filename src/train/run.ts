@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { carveValidation, loadSamples, readSplit, type Sample } from '../data/index.ts';
+import { join, resolve } from 'node:path';
+import type { Sample } from '../data/index.ts';
 import { initEngine } from '../engine/index.ts';
-import { PolypsegError } from '../errors.ts';
 import { buildModel } from '../models/index.ts';
 import { saveModel } from '../models/io.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import type { Callback, TrainState } from './callbacks.ts';
-import { hasCheckpoint, loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { checkRunDir, freshState, removeCheckpoint, resumeState, saveCheckpoint } from './checkpoint.ts';
+import { loadTrainingData } from './training-data.ts';
 import type { TrainConfig } from './config.ts';
 import { loadEncoderWeights } from './encoder-init.ts';
 import { trainLoop } from './loop.ts';
@@ -19,6 +18,7 @@ import { createOptimizer } from './optimizer.ts';
 import { curveCallback, jsonlLogCallback, progressCallback } from './standard-callbacks.ts';
 import { createValidator } from './validate.ts';
 import { createTrainAugmenter } from './augmenter.ts';
+import { withStopSignals } from './stop-signals.ts';
 
 export interface TrainRunOptions {
   config: TrainConfig;
@@ -40,13 +40,10 @@ export interface TrainRunResult {
   skipped: { id: string; reason: string }[];
 }
 
-function configHash(config: TrainConfig): string {
+/** Identifies a run's config for resume checks; epochs (extendable) and threads (machine) do not count. */
+export function configHash(config: { threads?: number; epochs: number }): string {
   const { threads: _t, epochs: _e, ...rest } = config;
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
-}
-
-export function resolveSplitPath(config: TrainConfig): string {
-  return isAbsolute(config.data.split) ? config.data.split : join(config.data.dir, config.data.split);
 }
 
 /** `polypseg train`: data → model → loop with callbacks → best model in `out`, resumable from out/checkpoint. */
@@ -55,71 +52,27 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const out = resolve(opts.out);
   const ckptDir = join(out, 'checkpoint');
-  if (!opts.resume && hasCheckpoint(ckptDir)) {
-    throw new PolypsegError(
-      `${out} holds an unfinished run; pass --resume to continue it or choose another --out`,
-      'RUN_EXISTS',
-    );
-  }
-  if (opts.resume && !hasCheckpoint(ckptDir)) {
-    throw new PolypsegError(`nothing to resume: no checkpoint in ${ckptDir}`, 'NO_CHECKPOINT');
-  }
+  checkRunDir(out, ckptDir, Boolean(opts.resume));
   await mkdir(out, { recursive: true });
   const engine = await initEngine({ threads: config.threads });
   log(`engine: ${engine.backend}, ${engine.threads} thread(s)`);
 
-  const ids = await readSplit(resolveSplitPath(config));
-  const limited = config.data.limit ? ids.slice(0, config.data.limit) : ids;
-  const { train: trainIds, val: valIds } = carveValidation(
-    limited,
-    config.data.valFraction,
-    config.data.valSeed,
-  );
-  log(`data: ${trainIds.length} training, ${valIds.length} validation images at ${config.inputSize}²`);
-  const load = async (list: string[]) =>
-    loadSamples(config.data.dir, list, { size: config.inputSize, skipInvalid: config.data.skipInvalid });
-  const [trainSet, valSet] = await Promise.all([load(trainIds), load(valIds)]);
-  const skipped = [...trainSet.skipped, ...valSet.skipped];
-  for (const s of skipped) log(`skipped ${s.id}: ${s.reason}`);
+  const data = await loadTrainingData(config.data, config.inputSize, log);
+  const { trainIds, valIds, skipped } = data;
 
   const hash = configHash(config);
   const optimizer = createOptimizer(config.optimizer);
-  let model: tf.LayersModel;
-  const state: TrainState = {
-    model: undefined as unknown as tf.LayersModel,
-    optimizer,
-    epoch: 0,
-    batch: 0,
-    epochs: config.epochs,
-    history: [],
-    best: null,
-    stopRequested: false,
-    interrupted: false,
-  };
+  let state: TrainState;
   if (opts.resume) {
-    const ck = await loadCheckpoint(ckptDir, optimizer);
-    if (ck.record.configHash !== hash) {
-      throw new PolypsegError(
-        `the checkpoint in ${ckptDir} was made with a different config; refusing to resume`,
-        'CONFIG_MISMATCH',
-      );
-    }
-    model = ck.model;
-    Object.assign(state, {
-      epoch: ck.record.epoch,
-      batch: ck.record.batch,
-      history: ck.record.history,
-      best: ck.record.best,
-    });
+    state = await resumeState(ckptDir, optimizer, hash, config.epochs);
     log(`resuming at epoch ${state.epoch + 1}, batch ${state.batch}`);
   } else {
-    model = buildModel(config.model, config.inputSize, config.seed);
+    state = freshState(buildModel(config.model, config.inputSize, config.seed), optimizer, config.epochs);
     if (config.encoder.init) {
-      const n = await loadEncoderWeights(model, config.encoder.init);
+      const n = await loadEncoderWeights(state.model, config.encoder.init);
       log(`encoder initialised from ${config.encoder.init} (${n} tensors)`);
     }
   }
-  state.model = model;
 
   const metadata = (extra: Partial<ModelMetadata> = {}): ModelMetadata => ({
     format: 'polypseg-model',
@@ -159,16 +112,9 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
       }
     },
   };
-  const stop = () => {
-    if (state.stopRequested) process.exit(130);
-    state.stopRequested = true;
-    log('\nstopping after this batch and saving a checkpoint (Ctrl-C again to abort)...');
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  try {
-    await trainLoop(state, {
-      train: trainSet.samples,
+  await withStopSignals(state, log, () =>
+    trainLoop(state, {
+      train: data.train,
       loss,
       batchSize: config.batchSize,
       accumulate: config.accumulate,
@@ -176,9 +122,9 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
       schedule: config.schedule,
       seed: config.seed,
       normalization: config.normalization,
-      augment: createTrainAugmenter(config, trainSet.samples),
-      validate: valSet.samples.length
-        ? createValidator(valSet.samples, loss, config.normalization, config.batchSize)
+      augment: createTrainAugmenter(config, data.train),
+      validate: data.val.length
+        ? createValidator(data.val, loss, config.normalization, config.batchSize)
         : undefined,
       callbacks: [
         progressCallback(log),
@@ -187,11 +133,8 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
         checkpointer,
         ...(opts.callbacks ?? []),
       ],
-    });
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+    }),
+  );
   return { state, outDir: out, trainIds, valIds, skipped };
 }
 

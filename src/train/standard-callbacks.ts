@@ -21,10 +21,13 @@ export function progressCallback(
       );
     },
     onEpochEnd(state, e) {
-      const val =
-        e.valIou === null
-          ? ''
-          : ` · val loss ${e.valLoss!.toFixed(4)} IoU ${e.valIou.toFixed(4)} Dice ${e.valDice!.toFixed(4)}`;
+      const scores =
+        e.valIou !== null
+          ? ` IoU ${e.valIou.toFixed(4)} Dice ${e.valDice!.toFixed(4)}`
+          : e.valAccuracy !== undefined
+            ? ` accuracy ${e.valAccuracy.toFixed(4)}`
+            : '';
+      const val = e.valLoss === null ? '' : ` · val loss ${e.valLoss.toFixed(4)}${scores}`;
       const best = state.best?.epoch === e.epoch ? ' (best)' : '';
       log(
         `epoch ${e.epoch + 1}/${state.epochs}: loss ${e.loss.toFixed(4)}${val}${best} · ${e.imagesPerSecond.toFixed(2)} img/s · ${e.seconds.toFixed(0)} s`,
@@ -45,13 +48,15 @@ export function jsonlLogCallback(file: string): Callback {
 export function learningCurveSvg(history: EpochLog[], title: string): string {
   const pts = (f: (e: EpochLog) => number | null) =>
     history.filter((e) => f(e) !== null).map((e) => [e.epoch + 1, f(e)!] as [number, number]);
+  const series = [
+    { name: 'train loss', points: pts((e) => e.loss) },
+    { name: 'val loss', points: pts((e) => e.valLoss) },
+    { name: 'val IoU', points: pts((e) => e.valIou) },
+    { name: 'val Dice', points: pts((e) => e.valDice) },
+    { name: 'val accuracy', points: pts((e) => e.valAccuracy ?? null) },
+  ];
   return lineChartSvg(
-    [
-      { name: 'train loss', points: pts((e) => e.loss) },
-      { name: 'val loss', points: pts((e) => e.valLoss) },
-      { name: 'val IoU', points: pts((e) => e.valIou) },
-      { name: 'val Dice', points: pts((e) => e.valDice) },
-    ],
+    series.filter((s, i) => i < 2 || s.points.length > 0),
     { title, xLabel: 'epoch', yLabel: 'value' },
   );
 }
