@@ -30,6 +30,8 @@ export interface CopyPasteResult {
 const DEFAULTS: CopyPasteOptions = copyPasteConfigSchema.parse({});
 /** pixels of field of view a donor polyp needs around it to count as whole (not cut by the border) */
 const CLEAR = 2;
+/** scale factors tried in turn when a cut-out finds no room */
+const SHRINK_STEPS = [1, 0.75, 0.55];
 
 interface CutOut {
   width: number;
@@ -62,13 +64,41 @@ export function copyPaste(
   const grow = Math.round(sigma);
   const ring = sigma > 0 ? grow + Math.ceil(3 * sigma) + 1 : 0;
 
-  const cut = cutOut(donor, W, H, ring, grow, sigma, rng, opts);
-  if (!cut) return { sample: target, pasted: false, reason: 'no-usable-donor-polyp' };
-  if (cut.width > W || cut.height > H) return { sample: target, pasted: false, reason: 'no-room' };
-
+  const polyps = donorPolyps(donor, opts);
+  if (polyps.candidates.length === 0)
+    return { sample: target, pasted: false, reason: 'no-usable-donor-polyp' };
   const forbidden = forbiddenArea(target, opts);
-  const spot = findSpot(cut, forbidden, W, H, rng, opts.tries);
-  if (!spot) return { sample: target, pasted: false, reason: 'no-room' };
+  // Big polyps often find no room at full size: retry the same cut-out smaller before giving up.
+  const draw = {
+    degrees: rng.uniform(...opts.rotate),
+    flip: rng.chance(opts.flipP),
+    scale: rng.uniform(...opts.scale),
+  };
+  const order = polyps.candidates.map((c) => ({ c, key: rng.next() })).sort((a, b) => a.key - b.key);
+  let cut: CutOut | null = null;
+  let spot: { x: number; y: number } | null = null;
+  let usable = false;
+  for (const shrink of SHRINK_STEPS) {
+    cut = cutOut(
+      donor,
+      polyps,
+      order.map((o) => o.c),
+      W,
+      H,
+      ring,
+      grow,
+      sigma,
+      draw,
+      shrink,
+      opts,
+    );
+    if (!cut) break;
+    usable = true;
+    spot = cut.width <= W && cut.height <= H ? findSpot(cut, forbidden, W, H, rng, opts.tries) : null;
+    if (spot) break;
+  }
+  if (!usable) return { sample: target, pasted: false, reason: 'no-usable-donor-polyp' };
+  if (!cut || !spot) return { sample: target, pasted: false, reason: 'no-room' };
 
   const gain = opts.matchColour ? colourGain(cut, target, spot.x, spot.y) : [1, 1, 1];
   const image = { ...target.image, data: target.image.data.slice() };
@@ -110,41 +140,52 @@ function forbiddenArea(target: Sample, opts: CopyPasteOptions): Uint8Array {
   return out;
 }
 
+interface DonorPolyps {
+  cc: ReturnType<typeof connectedComponents>;
+  /** the donor's field of view: where its pixels are real image, not border */
+  lit: BinaryMask;
+  /** components big enough and not cut by the image edge or the black border */
+  candidates: Component[];
+}
+
+function donorPolyps(donor: Sample, opts: CopyPasteOptions): DonorPolyps {
+  const { width: dw, height: dh } = donor.image;
+  const cc = connectedComponents(donor.mask);
+  const big = cc.components.filter((c) => c.area >= opts.minAreaFraction * dw * dh);
+  // The polyp's surroundings are pasted too (under the feather), so they must be inside the field of view:
+  // a polyp cut by the black border or the image edge would paste with a straight, fake edge.
+  const lit = big.length ? fieldOfView(donor.image, opts.lumaThreshold) : donor.mask;
+  const candidates = big.filter((c) => {
+    if (c.x0 < CLEAR || c.y0 < CLEAR || c.x1 + CLEAR > dw || c.y1 + CLEAR > dh) return false;
+    const around = dilate(componentMask(cc, c.label, dw, dh), CLEAR);
+    for (let i = 0; i < around.data.length; i++)
+      if (around.data[i] && !lit.data[i] && !donor.mask.data[i]) return false;
+    return true;
+  });
+  return { cc, lit, candidates };
+}
+
+/** Cuts the first candidate that survives scaling into a feathered patch, or null. */
 function cutOut(
   donor: Sample,
+  polyps: DonorPolyps,
+  order: Component[],
   W: number,
   H: number,
   ring: number,
   grow: number,
   sigma: number,
-  rng: Rng,
+  draw: { degrees: number; flip: boolean; scale: number },
+  shrink: number,
   opts: CopyPasteOptions,
 ): CutOut | null {
   const { width: dw, height: dh } = donor.image;
-  const cc = connectedComponents(donor.mask);
-  const candidates = cc.components.filter((c) => c.area >= opts.minAreaFraction * dw * dh);
-  if (candidates.length === 0) return null;
-  // The polyp's surroundings are pasted too (under the feather), so they must be inside the field of view:
-  // a polyp cut by the black border or the image edge would paste with a straight, fake edge.
-  const lit = fieldOfView(donor.image, opts.lumaThreshold);
+  const { cc, lit } = polyps;
   const resolution = Math.sqrt((W * H) / (dw * dh));
-  const degrees = rng.uniform(...opts.rotate);
-  const flip = rng.chance(opts.flipP);
-  const extra = rng.uniform(...opts.scale);
-  const order = candidates.map((c) => ({ c, key: rng.next() })).sort((a, b) => a.key - b.key);
-  for (const { c } of order) {
-    let s = resolution * extra;
-    const cap = Math.sqrt((opts.maxAreaFraction * W * H) / c.area);
-    if (s > cap) s = cap;
-    // A polyp cut by the image edge or the black border would paste with a straight, fake edge: skip it.
-    if (c.x0 < CLEAR || c.y0 < CLEAR || c.x1 + CLEAR > dw || c.y1 + CLEAR > dh) continue;
+  const { degrees, flip } = draw;
+  for (const c of order) {
+    const s = shrink * Math.min(resolution * draw.scale, Math.sqrt((opts.maxAreaFraction * W * H) / c.area));
     const own = componentMask(cc, c.label, dw, dh);
-    const around = dilate(own, CLEAR);
-    let clean = true;
-    for (let i = 0; i < around.data.length && clean; i++) {
-      if (around.data[i] && !lit.data[i] && !donor.mask.data[i]) clean = false;
-    }
-    if (!clean) continue;
 
     // donor -> cut-out map: about the component's box centre, then into a patch centred on it
     const cx = (c.x0 + c.x1 - 1) / 2;

@@ -140,3 +140,17 @@ test('copy-paste is deterministic under a seed, varies across seeds, and rescale
   const ratio = countOnes(r.pastedMask!.data) / countOnes(big.mask.data);
   assert.ok(Math.abs(ratio - 0.25) < 0.06, `area ratio ${ratio}`);
 });
+
+test('a cut-out with no room at full size is retried smaller (never larger) before being skipped', () => {
+  const t = scene({ id: 'ring', polyps: [{ cx: 63.5, cy: 63.5, r: 20 }] });
+  const d = scene({ id: 'big', polyps: [{ cx: 63.5, cy: 63.5, r: 18 }] });
+  const near = dilate(t.mask, MARGIN);
+  for (let seed = 0; seed < 6; seed++) {
+    const r = copyPaste(t, d, createRng(seed), { maxAreaFraction: 1, scale: [1, 1], rotate: [0, 0] });
+    assert.ok(r.pasted, `seed ${seed}: ${r.reason}`);
+    const ratio = countOnes(r.pastedMask!.data) / countOnes(d.mask.data);
+    assert.ok(ratio > 0.2 && ratio < 0.65, `area ratio ${ratio}`);
+    const changed = changedPixels(t, r.sample);
+    for (let p = 0; p < changed.length; p++) assert.ok(!(changed[p] && near.data[p]));
+  }
+});
