@@ -65,19 +65,39 @@ export function resizeBilinear(
     throw new Error(`resize: ${src.length} values for ${width}x${height}x${channels}`);
   const wx = axisWeights(width, outWidth);
   const wy = axisWeights(height, outHeight);
-  // Horizontal pass: height x outWidth x channels.
+  // Horizontal pass: height x outWidth x channels (RGB and single-channel maps get unrolled loops).
   const tmp = new Float32Array(height * outWidth * channels);
+  const { start, count, weights, taps } = wx;
   for (let y = 0; y < height; y++) {
     const row = y * width * channels;
-    for (let x = 0; x < outWidth; x++) {
-      const s = wx.start[x]!;
-      const n = wx.count[x]!;
-      const wo = x * wx.taps;
-      const o = (y * outWidth + x) * channels;
-      for (let c = 0; c < channels; c++) {
+    let o = y * outWidth * channels;
+    for (let x = 0; x < outWidth; x++, o += channels) {
+      const n = count[x]!;
+      const wo = x * taps;
+      let p = row + start[x]! * channels;
+      if (channels === 3) {
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let k = 0; k < n; k++, p += 3) {
+          const w = weights[wo + k]!;
+          r += w * src[p]!;
+          g += w * src[p + 1]!;
+          b += w * src[p + 2]!;
+        }
+        tmp[o] = r;
+        tmp[o + 1] = g;
+        tmp[o + 2] = b;
+      } else if (channels === 1) {
         let acc = 0;
-        for (let k = 0; k < n; k++) acc += wx.weights[wo + k]! * src[row + (s + k) * channels + c]!;
-        tmp[o + c] = acc;
+        for (let k = 0; k < n; k++) acc += weights[wo + k]! * src[p + k]!;
+        tmp[o] = acc;
+      } else {
+        for (let c = 0; c < channels; c++) {
+          let acc = 0;
+          for (let k = 0; k < n; k++) acc += weights[wo + k]! * src[p + k * channels + c]!;
+          tmp[o + c] = acc;
+        }
       }
     }
   }

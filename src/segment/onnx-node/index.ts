@@ -12,18 +12,23 @@ import { ModelSegmenter } from '../segmenter-core.ts';
 export interface OnnxNodeOptions {
   /** intra-op threads (default: available cores, at most 4) */
   threads?: number;
+  /** let idle ORT threads spin (faster on an otherwise idle machine; default false) */
+  spinning?: boolean;
 }
 
 /**
- * Session options tuned on the benchmark (docs/benchmarks.md): full graph optimisation (conv+BN+ReLU
- * fusion, NCHWc layout), sequential execution, one inter-op thread.
+ * Session options tuned with bench/infer-speed.ts (docs/benchmarks.md): full graph optimisation
+ * (conv+BN+ReLU fusion, NCHWc blocked layout), sequential execution, one inter-op thread, and no
+ * spin-waiting between ops: on a shared CPU (ffmpeg, a training job) spinning threads steal the
+ * cores the others need and halved video fps in our measurements.
  */
-export function sessionOptions(threads?: number): ort.InferenceSession.SessionOptions {
+export function sessionOptions(threads?: number, spinning = false): ort.InferenceSession.SessionOptions {
   return {
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     intraOpNumThreads: threads ?? Math.max(1, Math.min(4, os.availableParallelism())),
     interOpNumThreads: 1,
+    extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
   };
 }
 
@@ -41,7 +46,7 @@ export async function createOnnxNodeSegmenter(
     );
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(file, sessionOptions(opts.threads));
+    session = await ort.InferenceSession.create(file, sessionOptions(opts.threads, opts.spinning));
   } catch (err) {
     throw new PolypsegError(`cannot load ${file}: ${(err as Error).message}`, 'MODEL_CORRUPT', {
       cause: err,
