@@ -89,6 +89,9 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     ...extra,
   });
   await writeFile(join(out, 'train-config.json'), JSON.stringify(config, null, 2) + '\n');
+  // the exact ID lists, so `polypseg eval --split OUT/val-ids.txt` scores the validation part at full size
+  await writeFile(join(out, 'train-ids.txt'), trainIds.join('\n') + '\n');
+  await writeFile(join(out, 'val-ids.txt'), valIds.join('\n') + '\n');
 
   const loss = createLoss(config.loss);
   const checkpointer: Callback = {
