@@ -11,6 +11,8 @@ export interface VideoOptions extends SegmentOptions {
   signal?: AbortSignal;
   /** frames in inference at once, so pre/post-processing overlaps the model (default 2) */
   concurrency?: number;
+  /** the input's probeVideo() result when the caller already has it (skips a second probe) */
+  info?: VideoInfo;
   /** x264 quality (default 23) and speed preset (default 'veryfast') */
   crf?: number;
   preset?: string;
@@ -65,7 +67,7 @@ export async function processVideo(
 ): Promise<VideoResult> {
   const { signal } = opts;
   if (signal?.aborted) throw aborted();
-  const info = await probeVideo(input);
+  const info = opts.info ?? (await probeVideo(input));
   if (signal?.aborted) throw aborted();
   const started = performance.now();
   const decoder = new FrameDecoder(input, info);
