@@ -16,6 +16,8 @@ export interface Job {
   width: number | null;
   height: number | null;
   duration: number | null;
+  /** frames processed per second (decode + segment + overlay + encode), once done */
+  processingFps: number | null;
   error: string | null;
   inputType: VideoType;
   /** how many times a worker has started this job (a restart mid-job re-queues it) */
@@ -36,6 +38,7 @@ const COLUMNS: Record<keyof Job, string> = {
   width: 'width',
   height: 'height',
   duration: 'duration',
+  processingFps: 'processing_fps',
   error: 'error',
   inputType: 'input_type',
   attempts: 'attempts',
@@ -54,6 +57,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   width       INTEGER,
   height      INTEGER,
   duration    REAL,
+  processing_fps REAL,
   error       TEXT,
   input_type  TEXT NOT NULL,
   attempts    INTEGER NOT NULL DEFAULT 0,
@@ -63,6 +67,9 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at);
 `;
+
+/** Columns added after the first release, with their types (all nullable). */
+const ADDED_COLUMNS: Record<string, string> = { processing_fps: 'REAL' };
 
 const SELECT = `SELECT ${Object.entries(COLUMNS)
   .map(([k, c]) => `${c} AS ${k}`)
@@ -88,6 +95,20 @@ export class JobStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.migrate();
+  }
+
+  /** Databases written by older versions lack newer (nullable) columns: add them. */
+  private migrate(): void {
+    const have = new Set(
+      this.db
+        .prepare<{ name: string }>('PRAGMA table_info(jobs)')
+        .all()
+        .map((c) => c.name),
+    );
+    for (const [column, type] of Object.entries(ADDED_COLUMNS)) {
+      if (!have.has(column)) this.db.exec(`ALTER TABLE jobs ADD COLUMN ${column} ${type}`);
+    }
   }
 
   jobDir(id: string): string {
