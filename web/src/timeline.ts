@@ -52,8 +52,11 @@ export function timeline(video: HTMLVideoElement, frames: FrameFinding[], fps: n
     const col = width / Math.max(1, frames.length);
     frames.forEach((f, i) => {
       if (f.count === 0) return;
-      g.fillStyle = `rgba(214, 40, 57, ${0.35 + 0.65 * Math.min(1, f.score)})`;
-      g.fillRect(Math.floor(i * col), 0, Math.max(1, Math.ceil(col)), canvas.height);
+      // opaque colours (no alpha) so neighbouring columns don't leave seams; darker = higher score
+      const k = 0.35 + 0.65 * Math.min(1, f.score);
+      g.fillStyle = `rgb(${Math.round(231 - 17 * k)}, ${Math.round(236 - 196 * k)}, ${Math.round(242 - 185 * k)})`;
+      const x0 = Math.floor(i * col);
+      g.fillRect(x0, 0, Math.max(1, Math.floor((i + 1) * col) - x0), canvas.height);
     });
     const x = (video.currentTime / Math.max(duration, 1e-6)) * width;
     g.fillStyle = '#0b3954';

@@ -1,0 +1,225 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import pino from 'pino';
+import sharp from 'sharp';
+import { ensureWebBuilt } from '../../src/server/web-build.ts';
+import { makeModelDir } from '../helpers/model-fixture.ts';
+import { picture, startServer, type TestServer } from '../server/helpers.ts';
+import { makeClip } from '../video/video-fixtures.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUT = resolve('test-output');
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `no Chromium at ${CHROMIUM} (scripts/setup-system.sh installs it)`;
+
+let modelDir: string;
+let work: string;
+let server: TestServer;
+let context: BrowserContext;
+let page: Page;
+
+before(async () => {
+  if (skip) return;
+  await ensureWebBuilt('web', pino({ level: 'warn' }));
+  modelDir = await makeModelDir({ inputSize: 32 });
+  work = await mkdtemp(join(tmpdir(), 'polypseg-e2e-'));
+  await mkdir(OUT, { recursive: true });
+  server = await startServer(modelDir, { webDir: 'web/dist' });
+  context = await chromium.launchPersistentContext(join(work, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      // a synthetic camera for live mode
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+    ],
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+});
+
+after(async () => {
+  if (skip) return;
+  await context?.close();
+  await server?.close();
+  await rm(work, { recursive: true, force: true });
+  await rm(modelDir, { recursive: true, force: true });
+});
+
+/** Mean absolute RGB difference between two same-sized canvases in the page. */
+const canvasDifference = (a: string, b: string) =>
+  page.evaluate(
+    // no named inner functions: the test runner's transpiler would wrap them in a helper the page lacks
+    ([sa, sb]) => {
+      const [x, y] = [sa!, sb!].map((sel) => {
+        const c = document.querySelector<HTMLCanvasElement>(sel)!;
+        return c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      });
+      let sum = 0;
+      for (let i = 0; i < x!.length; i++) if (i % 4 !== 3) sum += Math.abs(x![i]! - y![i]!);
+      return sum / ((x!.length / 4) * 3);
+    },
+    [a, b],
+  );
+
+test(
+  'image view: upload, see input and mask side by side, then the overlay; download the mask',
+  { skip },
+  async () => {
+    await page.goto(server.url);
+    await page.getByText('tiny-test-unet').waitFor();
+    assert.match((await page.textContent('#model-info')) ?? '', /Untrained placeholder model/);
+    assert.match((await page.textContent('#model-info')) ?? '', /UNet, depth 2, width 4 · input 32×32/);
+
+    const jpeg = join(work, 'frame.jpg');
+    const png = join(work, 'second.png');
+    await writeFile(jpeg, await picture(622, 529, 'jpeg'));
+    await writeFile(png, await picture(320, 240, 'png'));
+    await page.setInputFiles('#image-input', [jpeg, png]);
+    await page.waitForFunction(
+      () => document.querySelectorAll('#image-results .result:not(.busy)').length === 2,
+    );
+    assert.equal(await page.locator('.result .error').count(), 0);
+
+    const first = page.locator('#image-results .result').last(); // newest first: frame.jpg is last
+    assert.match((await first.locator('h2').textContent()) ?? '', /frame\.jpg/);
+    assert.match((await first.locator('.summary').textContent()) ?? '', /polyp|No polyp/);
+    assert.match((await first.locator('.badge').textContent()) ?? '', /^server · \d+ ms$/);
+    const sizes = await first
+      .locator('canvas')
+      .evaluateAll((cs) => cs.map((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]));
+    assert.deepEqual(sizes, [
+      [622, 529],
+      [622, 529],
+    ]);
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      first.getByRole('button', { name: 'Download mask PNG' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'frame-mask.png');
+    const meta = await sharp(await download.path()).metadata();
+    assert.deepEqual([meta.width, meta.height], [622, 529]);
+
+    // overlay view: one canvas per image, visibly different from the input where the mask is
+    await page.getByLabel('Overlay', { exact: true }).check();
+    await first.locator('.panes.overlay canvas').waitFor();
+    await page.screenshot({ path: join(OUT, 'web-image-overlay.png'), fullPage: true });
+    const input = await page.evaluate(() => {
+      // keep a copy of the input for comparison
+      const c = document.querySelector<HTMLCanvasElement>(
+        '#image-results .result:last-child .panes.overlay canvas',
+      )!;
+      const copy = document.createElement('canvas');
+      copy.id = 'overlay-at-45';
+      copy.width = c.width;
+      copy.height = c.height;
+      copy.getContext('2d')!.drawImage(c, 0, 0);
+      document.body.append(copy);
+      return c.width;
+    });
+    assert.equal(input, 622);
+    // opacity 0 shows the plain input: the 45% overlay must differ from it
+    await page.locator('#opacity').fill('0');
+    const diff = await canvasDifference(
+      '#overlay-at-45',
+      '#image-results .result:last-child .panes.overlay canvas',
+    );
+    assert.ok(diff > 1, `overlay differs from the input by ${diff.toFixed(2)}`);
+    await page.evaluate(() => document.getElementById('overlay-at-45')!.remove());
+    await page.locator('#opacity').fill('45');
+    await page.getByLabel('Outline').check();
+    await page.getByLabel('Side by side').check();
+  },
+);
+
+test('in-browser mode: the model runs in the page (wasm) and gives a mask too', { skip }, async () => {
+  await page.getByLabel('in this browser').check();
+  await page.waitForFunction(() => document.body.dataset.mode === 'browser', null, { timeout: 60_000 });
+  assert.match((await page.textContent('#mode-status')) ?? '', /In-browser: WebAssembly/);
+  const jpeg = join(work, 'frame.jpg');
+  await page.setInputFiles('#image-input', [jpeg]);
+  await page.waitForFunction(
+    () => document.querySelectorAll('#image-results .result:not(.busy)').length === 3,
+    null,
+    { timeout: 60_000 },
+  );
+  const newest = page.locator('#image-results .result').first();
+  assert.equal(await newest.locator('.error').count(), 0);
+  assert.match(
+    (await newest.locator('.badge').textContent()) ?? '',
+    /^in browser \(WebAssembly.*\) · \d+ ms$/,
+  );
+  // same model, same image: the browser's mask matches the server's (up to threshold ties)
+  const onServer = page.locator('#image-results .result').last();
+  const area = async (l: typeof onServer) =>
+    Number(/area ([\d.]+)%/.exec((await l.locator('.summary').textContent()) ?? '')?.[1] ?? NaN);
+  const a = await area(newest);
+  const b = await area(onServer);
+  if (Number.isFinite(a) || Number.isFinite(b))
+    assert.ok(Math.abs(a - b) < 0.5, `browser ${a}% vs server ${b}%`);
+  const masks = await newest
+    .locator('canvas')
+    .evaluateAll((cs) => cs.map((c) => (c as HTMLCanvasElement).width));
+  assert.deepEqual(masks, [622, 622]);
+  await page.screenshot({ path: join(OUT, 'web-image-in-browser.png'), fullPage: true });
+});
+
+test('video view: upload with progress, processing, player with a clickable timeline', { skip }, async () => {
+  const clip = join(work, 'clip.mp4');
+  makeClip(clip, { width: 160, height: 120, fps: 10, frames: 30 });
+  // keyboard: arrow keys move between the tabs
+  await page.getByRole('tab', { name: 'Images' }).focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getByRole('tab', { name: 'Video' }).getAttribute('aria-selected'), 'true');
+  assert.ok(await page.locator('#view-video').isVisible());
+
+  await page.setInputFiles('#video-input', clip);
+  const job = page.locator('#video-jobs .job').first();
+  await job.locator('video').waitFor({ timeout: 60_000 });
+  assert.match((await job.locator('.progress-label').textContent()) ?? '', /Done · 30 frames at 10 fps/);
+  await page.waitForFunction(
+    () => (document.querySelector('#video-jobs video') as HTMLVideoElement).readyState >= 1,
+  );
+  const duration = await job.locator('video').evaluate((v) => (v as HTMLVideoElement).duration);
+  assert.ok(Math.abs(duration - 3) < 0.2, `duration ${duration}`);
+  const strip = job.locator('.timeline canvas');
+  const box = (await strip.boundingBox())!;
+  await strip.click({ position: { x: box.width * 0.5, y: box.height / 2 } });
+  const t = await job.locator('video').evaluate((v) => (v as HTMLVideoElement).currentTime);
+  assert.ok(Math.abs(t - 1.5) < 0.2, `seeked to ${t}`);
+  assert.ok(await job.getByRole('link', { name: 'Download video' }).isVisible());
+  await page.screenshot({ path: join(OUT, 'web-video.png'), fullPage: true });
+});
+
+test('live mode: camera frames are segmented in the page with an FPS counter', { skip }, async () => {
+  await page.getByRole('tab', { name: 'Live' }).click();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.waitForFunction(
+    () => /^\d+(\.\d)? fps$/.test(document.querySelector('#live-fps')!.textContent ?? ''),
+    null,
+    {
+      timeout: 30_000,
+    },
+  );
+  const fps = Number.parseFloat((await page.textContent('#live-fps')) ?? '');
+  assert.ok(fps > 0, `fps ${fps}`);
+  assert.match((await page.textContent('#live-status')) ?? '', /Segmenting in this browser/);
+  await page.screenshot({ path: join(OUT, 'web-live.png') });
+  await page.getByRole('button', { name: 'Stop' }).click();
+});
