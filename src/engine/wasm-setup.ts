@@ -46,15 +46,33 @@ interface WasmModuleWithThreads {
 /** Initialises the 'wasm' backend with `threads` threads; returns the count the backend reports. */
 export async function startWasmBackend(threads: number): Promise<boolean> {
   wasm.setThreadsCount(threads);
-  if (threads <= 1) return tf.setBackend('wasm');
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-  const restore = patchGlobalsForThreads(threads);
+  const restoreListeners = keepProcessListeners();
+  if (threads > 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  const restoreGlobals = threads > 1 ? patchGlobalsForThreads(threads) : () => {};
   try {
     return await tf.setBackend('wasm');
   } finally {
-    restore();
+    restoreGlobals();
+    restoreListeners();
     unrefPthreadWorkers();
   }
+}
+
+/**
+ * The emscripten runtime adds process-wide 'uncaughtException'/'unhandledRejection' handlers that rethrow
+ * from inside its minified source, so any crash anywhere prints a screenful of wasm glue. Node's default
+ * handling is the same minus the noise, so we remove the handlers it added.
+ */
+function keepProcessListeners(): () => void {
+  type Listener = (...args: unknown[]) => void;
+  const events = ['uncaughtException', 'unhandledRejection'] as const;
+  const listeners = (e: (typeof events)[number]) => process.listeners(e as 'uncaughtException') as Listener[];
+  const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
+  return () => {
+    for (const e of events) {
+      for (const l of listeners(e)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
+    }
+  };
 }
 
 export function wasmThreadsInUse(): number {

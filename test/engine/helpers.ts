@@ -27,9 +27,7 @@ export function randomTensor(shape: number[], seed: number): tf.Tensor {
  * Runs `fn` on the cpu backend (stock TF.js kernels: the reference) and on wasm (our kernels), and returns
  * both results as plain arrays with their shapes.
  */
-export async function onBothBackends(
-  fn: () => tf.Tensor[],
-): Promise<{
+export async function onBothBackends(fn: () => tf.Tensor[]): Promise<{
   cpu: { shape: number[]; data: Float32Array }[];
   wasm: { shape: number[]; data: Float32Array }[];
 }> {

@@ -6,6 +6,10 @@
  *   dscale = r*sum(dy*xc)   doffset = sum(dy)
  */
 import { tf } from '../tf.ts';
+import { batchNormGradSums } from '../ops/channel-ops.ts';
+
+const isPerChannel = (axes: number[], rank: number) =>
+  axes.length === rank - 1 && axes.every((a, i) => a === i);
 
 export const batchNormGradConfig: tf.GradConfig = {
   kernelName: 'FusedBatchNorm',
@@ -21,15 +25,24 @@ export const batchNormGradConfig: tf.GradConfig = {
     ];
     const axes = tf.backend_util.getReductionAxes(mean.shape, x.shape);
     const statShape = mean.shape;
-    const reduce = (t: tf.Tensor) => tf.reshape(axes.length ? tf.sum(t, axes) : t, statShape);
     const r = tf.rsqrt(tf.add(variance, varianceEpsilon));
     const scaled = scale == null ? r : tf.mul(r, scale);
     // Computed here, not in the thunks: the tape runs each thunk in its own tidy, so a tensor memoised by
     // one thunk would be disposed before the next could use it.
-    const sumDy = reduce(dy);
-    const sumDyXc = reduce(tf.mul(dy, tf.sub(x, mean)));
+    let sumDy: tf.Tensor;
+    let sumDyXc: tf.Tensor;
+    let dxScale = scaled;
+    if (isPerChannel(axes, x.rank) && mean.size === x.shape[x.rank - 1]) {
+      dxScale = tf.reshape(scaled, [mean.size]); // a [C] operand broadcasts faster than [1,1,1,C] on wasm
+      // Statistics of every axis but the last, as in batch norm: both sums in one pass.
+      [sumDy, sumDyXc] = batchNormGradSums(dy, x, mean).map((t) => tf.reshape(t, statShape));
+    } else {
+      const reduce = (t: tf.Tensor) => tf.reshape(axes.length ? tf.sum(t, axes) : t, statShape);
+      sumDy = reduce(dy);
+      sumDyXc = reduce(tf.mul(dy, tf.sub(x, mean)));
+    }
     return {
-      x: () => tf.reshape(tf.mul(dy, scaled), x.shape),
+      x: () => tf.reshape(tf.mul(dy, dxScale), x.shape),
       mean: () => tf.reshape(tf.neg(tf.mul(scaled, sumDy)), statShape),
       variance: () => tf.reshape(tf.mul(tf.mul(scaled, tf.mul(tf.square(r), -0.5)), sumDyXc), statShape),
       scale: () => tf.reshape(tf.mul(r, sumDyXc), statShape),

@@ -8,14 +8,111 @@
  */
 import { tf } from '../tf.ts';
 import { type ConvGeometry, isPatchConv } from '../conv-geometry.ts';
+import { SHIFTED_TAPS, type ShiftedTapsAttrs } from './taps-kernel.ts';
+
+/** Elements of one im2col block: a few MB, so a block and its GEMM stay in cache. */
+const BLOCK_ELEMENTS = 1 << 20;
 
 export function convFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   return tf.tidy(() => {
     const rows = g.batch * g.outH * g.outW;
     const dy2 = tf.reshape(dy, [rows, g.outC]);
-    const colT = isPatchConv(g) ? patchColumnsT(x, g) : im2colT(x, g);
-    return tf.reshape(tf.matMul(colT, dy2), [g.kH, g.kW, g.inC, g.outC]);
+    if (isPatchConv(g)) return tf.reshape(tf.matMul(patchColumnsT(x, g), dy2), [g.kH, g.kW, g.inC, g.outC]);
+    if (g.strideH === 1 && g.strideW === 1) return shiftedPlanesGrad(x, dy, g);
+    return tf.reshape(tf.matMul(im2colT(x, g), dy2), [g.kH, g.kW, g.inC, g.outC]);
   });
+}
+
+/**
+ * Stride 1 (any dilation): in a padded plane flattened row-major with width Wp, output pixel (oh, ow) of
+ * tap (kh, kw) reads element (oh*Wp + ow) + (kh*dH*Wp + kw*dW). So if the output is computed on the
+ * padded width too (columns ow >= oW are junk, and get zero dy), every tap's im2col rows are one shifted
+ * contiguous slice of the planes: long copies instead of a gather per pixel.
+ */
+function shiftedPlanesGrad(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const wp = g.inW + g.padLeft + g.padRight;
+  const hp = g.inH + g.padTop + g.padBottom;
+  // Extra zero rows so the last taps' shifted windows stay inside each plane.
+  const extraRows = Math.ceil(((g.kW - 1) * g.dilW) / wp);
+  const cf = tf.transpose(x, [3, 0, 1, 2]); // [Ci, N, H, W]
+  const padded = tf.pad(cf, [
+    [0, 0],
+    [0, 0],
+    [g.padTop, g.padBottom + extraRows],
+    [g.padLeft, g.padRight],
+  ]);
+  const planeLen = (hp + extraRows) * wp;
+  const planes = tf.reshape(padded, [g.inC * g.batch, planeLen]) as tf.Tensor2D;
+  const offsets: number[] = [];
+  for (let kh = 0; kh < g.kH; kh++) {
+    for (let kw = 0; kw < g.kW; kw++) offsets.push(kh * g.dilH * wp + kw * g.dilW);
+  }
+  const span = g.outH * wp; // one image's output pixels, on the padded width
+  const dyWide =
+    wp === g.outW
+      ? dy
+      : tf.pad(dy, [
+          [0, 0],
+          [0, 0],
+          [0, wp - g.outW],
+          [0, 0],
+        ]);
+  const dy2 = tf.reshape(dyWide, [g.batch * span, g.outC]) as tf.Tensor2D;
+  const dW =
+    tf.getKernel(SHIFTED_TAPS, tf.getBackend()) != null
+      ? blockedProduct(planes, dy2, offsets, g, span, wp)
+      : tf.matMul(tapsByOps(planes, offsets, g, span), dy2);
+  return tf.reshape(dW, [g.kH, g.kW, g.inC, g.outC]);
+}
+
+/** The whole im2col from slices (backends without our taps kernel). */
+function tapsByOps(planes: tf.Tensor2D, offsets: number[], g: ConvGeometry, span: number): tf.Tensor2D {
+  const taps = offsets.map((o) =>
+    tf.reshape(tf.slice(planes, [0, o], [g.inC * g.batch, span]), [g.inC, g.batch * span]),
+  );
+  return (taps.length === 1 ? taps[0]! : tf.concat(taps, 0)) as tf.Tensor2D;
+}
+
+/**
+ * dW as a sum over blocks of output rows: each block's im2col is built just before its GEMM, so neither
+ * the (taps x input)-sized matrix nor its traffic to memory ever exists in full. At 256² this more than
+ * doubles the GEMM rate.
+ */
+function blockedProduct(
+  planes: tf.Tensor2D,
+  dy2: tf.Tensor2D,
+  offsets: number[],
+  g: ConvGeometry,
+  span: number,
+  wp: number,
+): tf.Tensor2D {
+  const rowsPerBlock = Math.max(1, Math.floor(BLOCK_ELEMENTS / (offsets.length * g.inC * wp)));
+  let acc: tf.Tensor2D | null = null;
+  for (let n = 0; n < g.batch; n++) {
+    for (let r0 = 0; r0 < g.outH; r0 += rowsPerBlock) {
+      const length = Math.min(rowsPerBlock, g.outH - r0) * wp;
+      const attrs: ShiftedTapsAttrs = {
+        channels: g.inC,
+        batch: g.batch,
+        image: n,
+        offsets,
+        start: r0 * wp,
+        length,
+      };
+      const cols = tf
+        .engine()
+        .runKernel(SHIFTED_TAPS, { planes }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+      const rows = tf.slice(dy2, [n * span + r0 * wp, 0], [length, g.outC]);
+      const part = tf.matMul(cols, rows) as tf.Tensor2D;
+      tf.dispose([cols, rows]);
+      if (acc) {
+        const sum = tf.add(acc, part) as tf.Tensor2D;
+        tf.dispose([acc, part]);
+        acc = sum;
+      } else acc = part;
+    }
+  }
+  return acc!;
 }
 
 /** kernel == stride, no padding: space-to-depth as reshapes and one rank-4 transpose -> [s*s*Ci, N*oH*oW]. */

@@ -1,0 +1,64 @@
+/**
+ * Per-kernel time of one training step on the engine (what to optimise next).
+ *   node --import tsx bench/profile-train.ts [--model unet|double-unet] [--size 128] [--base 16] [--batch 8] [--threads 2]
+ * Kernels called inside our composite kernels are listed too (so their times overlap their parent's).
+ */
+import { parseArgs } from 'node:util';
+import { initEngine, tf } from '../src/engine/index.ts';
+import { architectureSchema } from '../src/models/index.ts';
+import { createStepHarness } from './lib/train-step.ts';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'unet' },
+    size: { type: 'string', default: '128' },
+    base: { type: 'string', default: '16' },
+    batch: { type: 'string', default: '8' },
+    threads: { type: 'string', default: '2' },
+    top: { type: 'string', default: '25' },
+  },
+});
+await initEngine({ threads: Number(values.threads) });
+const arch = architectureSchema.parse({ type: values.model, baseWidth: Number(values.base) });
+const h = createStepHarness(arch, Number(values.size), Number(values.batch));
+await h.step();
+let t0 = performance.now();
+await h.step();
+const stepMs = performance.now() - t0;
+// Kernel times as process CPU time, not wall time: the machine is shared, and wall time counts the
+// time other processes run.
+const backend = tf.backend() as unknown as { time(f: () => void): Promise<{ kernelMs: number }> };
+backend.time = async (f) => {
+  const c0 = process.cpuUsage();
+  f();
+  const c = process.cpuUsage(c0);
+  return { kernelMs: (c.user + c.system) / 1000 };
+};
+const c0 = process.cpuUsage();
+t0 = performance.now();
+const info = await tf.profile(() => h.step());
+const cpu = process.cpuUsage(c0);
+const profiledMs = performance.now() - t0;
+const byKernel = new Map<string, { ms: number; n: number; shapes: Map<string, number> }>();
+for (const k of info.kernels) {
+  const e = byKernel.get(k.name) ?? { ms: 0, n: 0, shapes: new Map() };
+  const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+  e.ms += ms;
+  e.n++;
+  const key = k.inputShapes.map((s) => `[${s}]`).join(' ');
+  e.shapes.set(key, (e.shapes.get(key) ?? 0) + ms);
+  byKernel.set(k.name, e);
+}
+console.log(
+  `step ${stepMs.toFixed(0)} ms wall; profiled step ${profiledMs.toFixed(0)} ms wall, ` +
+    `${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU; ${info.kernels.length} kernels (CPU ms below)`,
+);
+const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(values.top));
+for (const [name, e] of rows) {
+  const worst = [...e.shapes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 2);
+  console.log(
+    `${name.padEnd(24)} ${e.ms.toFixed(0).padStart(6)} ms  x${String(e.n).padEnd(4)} ` +
+      worst.map(([s, ms]) => `${s} ${ms.toFixed(0)}ms`).join(' | '),
+  );
+}
+h.dispose();

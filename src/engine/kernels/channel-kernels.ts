@@ -1,0 +1,95 @@
+/**
+ * Per-channel statistics kernels for batch norm on wasm, one pass over memory each (the op-based versions
+ * take five to ten passes through full-size temporaries). Inputs are [..., C] float32; "channel" is the
+ * last axis. Sums accumulate in double precision.
+ *
+ *  PolypsegChannelMoments(x)              -> [mean; variance] as one [2, C] tensor
+ *  PolypsegBatchNormGradSums(dy, x, mean) -> sum(dy) [C], sum(dy * (x - mean)) [C]
+ *  PolypsegChannelAffine(x, a, b)         -> x * a[c] + b[c], shaped like x
+ */
+import { tf } from '../tf.ts';
+import { elementOffset, heapF32, type WasmBackend } from './wasm-heap.ts';
+
+function rowsAndChannels(x: tf.TensorInfo): [number, number] {
+  const c = x.shape[x.shape.length - 1]!;
+  return [tf.util.sizeFromShape(x.shape) / c, c];
+}
+
+const channelMoments: tf.KernelFunc = ({ inputs, backend }) => {
+  const { x } = inputs as { x: tf.TensorInfo };
+  const wb = backend as unknown as WasmBackend;
+  const [rows, c] = rowsAndChannels(x);
+  const out = wb.makeOutput([2, c], 'float32');
+  const heap = heapF32(wb);
+  const s1 = new Float64Array(c);
+  const s2 = new Float64Array(c);
+  for (let r = 0, i = elementOffset(wb, x); r < rows; r++) {
+    for (let k = 0; k < c; k++, i++) {
+      const v = heap[i]!;
+      s1[k] += v;
+      s2[k] += v * v;
+    }
+  }
+  const m = elementOffset(wb, out);
+  const vr = m + c;
+  for (let k = 0; k < c; k++) {
+    const mu = s1[k]! / rows;
+    heap[m + k] = mu;
+    heap[vr + k] = Math.max(0, s2[k]! / rows - mu * mu);
+  }
+  return out;
+};
+
+const batchNormGradSums: tf.KernelFunc = ({ inputs, backend }) => {
+  const { dy, x, mean } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo; mean: tf.TensorInfo };
+  const wb = backend as unknown as WasmBackend;
+  const [rows, c] = rowsAndChannels(x);
+  const sumDy = wb.makeOutput([c], 'float32');
+  const sumDyXc = wb.makeOutput([c], 'float32');
+  const heap = heapF32(wb);
+  const mu = heap.slice(elementOffset(wb, mean), elementOffset(wb, mean) + c);
+  const a = new Float64Array(c);
+  const b = new Float64Array(c);
+  const xo = elementOffset(wb, x);
+  const dyo = elementOffset(wb, dy);
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0; k < c; k++, i++) {
+      const g = heap[dyo + i]!;
+      a[k] += g;
+      b[k] += g * (heap[xo + i]! - mu[k]!);
+    }
+  }
+  const so = elementOffset(wb, sumDy);
+  const sxo = elementOffset(wb, sumDyXc);
+  for (let k = 0; k < c; k++) {
+    heap[so + k] = a[k]!;
+    heap[sxo + k] = b[k]!;
+  }
+  return [sumDy, sumDyXc];
+};
+
+const channelAffine: tf.KernelFunc = ({ inputs, backend }) => {
+  const { x, a, b } = inputs as { x: tf.TensorInfo; a: tf.TensorInfo; b: tf.TensorInfo };
+  const wb = backend as unknown as WasmBackend;
+  const [rows, c] = rowsAndChannels(x);
+  const out = wb.makeOutput([...x.shape], 'float32');
+  const heap = heapF32(wb);
+  const av = heap.slice(elementOffset(wb, a), elementOffset(wb, a) + c);
+  const bv = heap.slice(elementOffset(wb, b), elementOffset(wb, b) + c);
+  const xo = elementOffset(wb, x);
+  const oo = elementOffset(wb, out);
+  for (let r = 0, i = 0; r < rows; r++) {
+    for (let k = 0; k < c; k++, i++) heap[oo + i] = heap[xo + i]! * av[k]! + bv[k]!;
+  }
+  return out;
+};
+
+export const CHANNEL_MOMENTS = 'PolypsegChannelMoments';
+export const BATCH_NORM_GRAD_SUMS = 'PolypsegBatchNormGradSums';
+export const CHANNEL_AFFINE = 'PolypsegChannelAffine';
+
+export const channelKernels: tf.KernelConfig[] = [
+  { kernelName: CHANNEL_MOMENTS, backendName: 'wasm', kernelFunc: channelMoments },
+  { kernelName: BATCH_NORM_GRAD_SUMS, backendName: 'wasm', kernelFunc: batchNormGradSums },
+  { kernelName: CHANNEL_AFFINE, backendName: 'wasm', kernelFunc: channelAffine },
+];

@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import { tf } from '../../src/engine/index.ts';
+import { assertClose, onBothBackends, randomTensor } from './helpers.ts';
+
+function check(name: string, fn: () => tf.Tensor[]) {
+  test(name, async () => {
+    const res = await onBothBackends(() => fn().map((t) => tf.cast(t, 'float32')));
+    res.cpu.forEach((expected, i) => assertClose(res.wasm[i]!, expected, `${name} #${i}`, 1e-7));
+  });
+}
+
+check('slice: ranks 1-5, offsets, whole and partial dims', () => {
+  const x1 = randomTensor([17], 1);
+  const x2 = randomTensor([6, 9], 2);
+  const x3 = randomTensor([4, 7, 5], 3);
+  const x4 = randomTensor([3, 6, 5, 70], 4);
+  const x5 = randomTensor([2, 3, 4, 5, 6], 5);
+  return [
+    tf.slice(x1, 3, 9),
+    tf.slice(x2, [1, 2], [4, 5]),
+    tf.slice(x2, [2, 0], [3, 9]),
+    tf.slice(x3, [1, 2, 1], [2, 3, 3]),
+    tf.slice(x3, [0, 3, 0], [4, 2, 5]),
+    tf.slice(x4, [1, 0, 0, 0], [2, 6, 5, 70]),
+    tf.slice(x4, [0, 1, 2, 5], [3, 4, 2, 60]),
+    tf.slice(x4, [0, 0, 0, 16], [3, 6, 5, 16]),
+    tf.slice(x5, [1, 0, 1, 2, 3], [1, 3, 2, 3, 3]),
+  ];
+});
+
+check('slice: int32 and bool tensors', () => {
+  const i = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8], [2, 4], 'int32');
+  const b = tf.tensor2d([1, 0, 1, 1, 0, 0, 1, 0], [2, 4], 'bool');
+  return [tf.slice(i, [0, 1], [2, 2]), tf.slice(b, [1, 1], [1, 3])];
+});
+
+check('concat along every axis, uneven sizes, empty parts, int32/bool', () => {
+  const a = randomTensor([2, 3, 4, 5], 6);
+  const b = randomTensor([2, 3, 4, 7], 7);
+  const c = randomTensor([2, 3, 2, 5], 8);
+  const d = randomTensor([1, 3, 4, 5], 9);
+  const e = randomTensor([2, 1, 4, 5], 10);
+  return [
+    tf.concat([a, b, a], 3),
+    tf.concat([a, c], 2),
+    tf.concat([a, e, a], 1),
+    tf.concat([a, d], 0),
+    tf.concat([a, tf.zeros([2, 3, 4, 0])], 3),
+    tf.concat([tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3], 'int32')]),
+    tf.concat([tf.tensor1d([1, 0], 'bool'), tf.tensor1d([1], 'bool')]),
+  ];
+});
+
+check('split (SplitV) along channels and rows', () => {
+  const x = randomTensor([2, 5, 4, 48], 11);
+  return [...tf.split(x, [16, 32], 3), ...tf.split(x, [1, 3, 1], 1), ...tf.split(x, 2, 0)];
+});
+
+check('reverse over axis combinations', () => {
+  const x = randomTensor([3, 3, 5, 4], 12);
+  return [
+    tf.reverse(x, [0, 1]),
+    tf.reverse(x, 3),
+    tf.reverse(x, [1, 3]),
+    tf.reverse(x, [0, 1, 2, 3]),
+    tf.reverse(x, []),
+    tf.reverse(tf.tensor1d([1, 2, 3], 'int32')),
+  ];
+});
