@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fastifyMultipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { PolypsegError } from '../errors.ts';
 import type { Segmenter } from '../segment/types.ts';
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
 import type { AppContext } from './context.ts';
@@ -30,9 +31,20 @@ const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-async function loadSegmenter(config: ServerConfig): Promise<Segmenter> {
+async function loadSegmenter(config: ServerConfig, log: FastifyBaseLogger): Promise<Segmenter> {
   const { createSegmenter } = await import('../segment/index.ts');
-  return createSegmenter(config.modelDir, { runtime: config.runtime });
+  try {
+    return await createSegmenter(config.modelDir, { runtime: config.runtime });
+  } catch (err) {
+    // a model that was never exported still serves (slower, through TF.js); the page's in-browser mode needs the export
+    const missingOnnx =
+      (err as PolypsegError).code === 'MODEL_MISSING' && /\.onnx/.test((err as Error).message);
+    if (config.runtime !== 'onnx' || !missingOnnx) throw err;
+    log.warn(
+      `${(err as Error).message}; serving with the TF.js runtime meanwhile (in-browser mode needs the ONNX file)`,
+    );
+    return createSegmenter(config.modelDir, { runtime: 'tfjs' });
+  }
 }
 
 /**
@@ -50,7 +62,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   });
 
   const ownSegmenter = !options.segmenter;
-  const segmenter = options.segmenter ?? (await loadSegmenter(config));
+  const segmenter = options.segmenter ?? (await loadSegmenter(config, app.log));
   app.log.info(
     { model: segmenter.metadata.name, runtime: segmenter.runtime, inputSize: segmenter.metadata.inputSize },
     'model loaded',

@@ -86,7 +86,7 @@ export async function processVideoJob(
       input,
       partial,
       segmenter,
-      { signal: run.signal, overlay: { outline: true } },
+      { signal: run.signal, info, overlay: { outline: true } },
       (p) => run.report({ progress: Math.min(0.999, p.frame / Math.max(1, p.totalFrames)) }),
     );
     const frames: FramesFile = {

@@ -3,19 +3,37 @@ import { $, h } from './dom.ts';
 
 const METRIC_ORDER = ['iou', 'dice', 'precision', 'recall', 'accuracy'];
 
-function metricsLine(metrics: Record<string, unknown>): string | null {
-  const flat = Object.entries(metrics).filter(([, v]) => typeof v === 'number') as Array<[string, number]>;
+const numbers = (o: Record<string, unknown>) =>
+  Object.entries(o).filter(([, v]) => typeof v === 'number') as Array<[string, number]>;
+
+/**
+ * "IoU 0.812 · Dice 0.880 (test)": flat metrics, or the first of the nested groups polypseg.json
+ * may hold ({test: {...}}, {validation: {...}}), test preferred.
+ */
+export function metricsLine(metrics: Record<string, unknown>): string | null {
+  let flat = numbers(metrics);
+  let label = typeof metrics.split === 'string' ? metrics.split : '';
+  if (flat.length === 0) {
+    const groups = Object.entries(metrics).filter(([, v]) => v && typeof v === 'object') as Array<
+      [string, Record<string, unknown>]
+    >;
+    groups.sort(([a], [b]) => (a === 'test' ? -1 : b === 'test' ? 1 : 0));
+    const [name, group] = groups[0] ?? ['', {}];
+    flat = numbers(group).filter(([k]) => k !== 'epoch' && k !== 'loss');
+    label = name;
+  }
   if (flat.length === 0) return null;
-  flat.sort(([a], [b]) => {
-    const ia = METRIC_ORDER.indexOf(a.toLowerCase());
-    const ib = METRIC_ORDER.indexOf(b.toLowerCase());
-    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
-  });
-  const split = typeof metrics.split === 'string' ? ` on ${metrics.split}` : '';
-  return `${flat
+  const rank = (k: string) => {
+    const i = METRIC_ORDER.indexOf(k.toLowerCase());
+    return i < 0 ? 99 : i;
+  };
+  flat.sort(([a], [b]) => rank(a) - rank(b));
+  const pretty = (k: string) => ({ iou: 'IoU', dice: 'Dice' })[k.toLowerCase()] ?? k;
+  const text = flat
     .slice(0, 4)
-    .map(([k, v]) => `${k} ${v.toFixed(3)}`)
-    .join(' · ')}${split}`;
+    .map(([k, v]) => `${pretty(k)} ${v.toFixed(3)}`)
+    .join(' · ');
+  return label ? `${text} (${label})` : text;
 }
 
 export function architectureLine(m: ModelInfo): string {
@@ -39,7 +57,7 @@ export async function showModelInfo(): Promise<ModelInfo | null> {
       h(
         'div',
         { class: 'model-metrics' },
-        metrics ? `Test metrics: ${metrics}` : 'No evaluation metrics recorded',
+        metrics ? `Metrics: ${metrics}` : 'No evaluation metrics recorded',
       ),
     );
     if (!model.trained) {
