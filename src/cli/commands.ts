@@ -18,6 +18,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'pretrain a segmentation encoder on a pretext task (crop classification or rotation)',
     load: async () => (await import('./pretrain.ts')).default,
   },
+  experiment: {
+    summary: "reproduce the original's Table 2 (augmentation x pretraining x model), resumable",
+    load: async () => (await import('./experiment.ts')).default,
+  },
   serve: {
     summary: 'serve the web app and HTTP API (images, videos, in-browser and live segmentation)',
     load: async () => (await import('./serve.ts')).default,
