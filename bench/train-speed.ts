@@ -27,6 +27,10 @@ export interface BenchResult extends BenchConfig {
   gflopPerSec: number;
   gflopPerImage: number;
   steps: number;
+  /** process CPU time per step (all threads) */
+  cpuMsPerStep: number;
+  /** 1-minute load average while it ran: other processes on the machine slow the wall-clock figures */
+  loadAvg: number;
 }
 
 /** B=16 at 128² with batch 8; B=32 at 256² with batch 3 (batch 4 does not fit the 4 GB wasm heap). */
@@ -81,20 +85,32 @@ async function main(): Promise<void> {
   }
   const steps = values.steps ? Number(values.steps) : values.quick ? 2 : 3;
   console.log(`training speed, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores`);
-  console.log(
-    `${'config'.padEnd(28)} ${'batch'.padStart(5)} ${'img/s'.padStart(7)} ${'ms/step'.padStart(8)} ${'GFLOP/img'.padStart(9)} ${'GFLOP/s'.padStart(8)}`,
-  );
+  // img/CPU-s: images per second of this process's CPU time. With 1 thread it is what the wall-clock rate
+  // would be on an idle machine; `load` (1-min load average during the run) shows how busy the machine was.
+  const header = ['config', 'batch', 'img/s', 'ms/step', 'GFLOP/img', 'GFLOP/s', 'img/CPU-s', 'load'];
+  const widths = [24, 5, 7, 8, 9, 8, 9, 5];
+  const row = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' ');
+  console.log(row(header));
   const figures: Record<string, number> = {};
   for (const cfg of todo) {
     const res = runOne(cfg, steps);
     if ('error' in res) {
-      console.log(`${cfg.key.padEnd(28)} FAILED: ${res.error}`);
+      console.log(`${cfg.key.padEnd(widths[0]!)} FAILED: ${res.error}`);
       continue;
     }
     figures[res.key] = Number(res.imgPerSec.toFixed(3));
     console.log(
-      `${res.key.padEnd(28)} ${String(res.batch).padStart(5)} ${res.imgPerSec.toFixed(2).padStart(7)} ` +
-        `${res.stepMs.toFixed(0).padStart(8)} ${res.gflopPerImage.toFixed(1).padStart(9)} ${res.gflopPerSec.toFixed(1).padStart(8)}`,
+      row([
+        res.key,
+        String(res.batch),
+        res.imgPerSec.toFixed(2),
+        res.stepMs.toFixed(0),
+        res.gflopPerImage.toFixed(1),
+        res.gflopPerSec.toFixed(1),
+        ((res.batch * 1000) / res.cpuMsPerStep).toFixed(2),
+        res.loadAvg.toFixed(1),
+      ]),
     );
   }
   console.log(JSON.stringify(figures));

@@ -16,7 +16,10 @@ export type EngineBackend = 'wasm' | 'cpu';
 export interface EngineOptions {
   /** Default 'wasm'. */
   backend?: EngineBackend;
-  /** wasm threads (fixed for the life of the process once wasm is up). Default: available cores, max 8. */
+  /**
+   * wasm threads, 1..MAX_THREADS, fixed for the life of the process once wasm is up. Default: the
+   * POLYPSEG_THREADS environment variable, else the available cores (at most MAX_THREADS).
+   */
   threads?: number;
 }
 
@@ -26,13 +29,16 @@ export interface EngineInfo {
   threads: number;
 }
 
+/** The threaded wasm binary preloads 8 pthread workers; more threads would need workers started mid-run. */
+export const MAX_THREADS = 8;
+
 let wasmReady: Promise<number> | null = null;
 let wasmThreads = 0;
 
 export function defaultThreads(): number {
   const fromEnv = Number(process.env.POLYPSEG_THREADS);
-  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  return Math.max(1, Math.min(8, os.availableParallelism()));
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return Math.min(MAX_THREADS, fromEnv);
+  return Math.max(1, Math.min(MAX_THREADS, os.availableParallelism()));
 }
 
 let current: EngineBackend | null = null;
@@ -49,8 +55,14 @@ export async function initEngine(opts: EngineOptions = {}): Promise<EngineInfo> 
       'ENGINE_BACKEND',
     );
   }
-  if (opts.threads != null && (!Number.isInteger(opts.threads) || opts.threads < 1)) {
-    throw new PolypsegError(`threads must be a positive integer, got ${opts.threads}`, 'ENGINE_THREADS');
+  if (
+    opts.threads != null &&
+    (!Number.isInteger(opts.threads) || opts.threads < 1 || opts.threads > MAX_THREADS)
+  ) {
+    throw new PolypsegError(
+      `threads must be an integer from 1 to ${MAX_THREADS}, got ${opts.threads}`,
+      'ENGINE_THREADS',
+    );
   }
   registerEngineKernels();
   if (backend === 'cpu') {
