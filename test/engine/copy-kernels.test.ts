@@ -67,3 +67,11 @@ check('reverse over axis combinations', () => {
     tf.reverse(tf.tensor1d([1, 2, 3], 'int32')),
   ];
 });
+
+check('concat and split of channel slices in multiples of 4 (SIMD copy path)', () => {
+  const a = randomTensor([2, 9, 7, 16], 13);
+  const b = randomTensor([2, 9, 7, 8], 14);
+  const c = randomTensor([2, 9, 7, 4], 15);
+  const ab = tf.concat([a, b, c], 3);
+  return [ab, ...tf.split(ab, [16, 8, 4], 3), tf.slice(ab, [0, 1, 0, 4], [2, 7, 7, 20])];
+});

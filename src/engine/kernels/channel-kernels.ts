@@ -4,11 +4,12 @@
  * last axis. Sums accumulate in double precision.
  *
  *  PolypsegChannelMoments(x)              -> [mean; variance] as one [2, C] tensor
- *  PolypsegBatchNormGradSums(dy, x, mean) -> sum(dy) [C], sum(dy * (x - mean)) [C]
+ *  PolypsegBatchNormGradSums(dy, x, mean) -> [sum(dy); sum(dy * (x - mean))] as one [2, C] tensor
  *  PolypsegChannelAffine(x, a, b)         -> x * a[c] + b[c], shaped like x
  */
 import { tf } from '../tf.ts';
-import { elementOffset, heapF32, type WasmBackend } from './wasm-heap.ts';
+import { simdAffine, simdGradSums, simdMoments } from '../simd/channel-simd.ts';
+import { byteOffset, elementOffset, heapF32, type WasmBackend } from './wasm-heap.ts';
 
 function rowsAndChannels(x: tf.TensorInfo): [number, number] {
   const c = x.shape[x.shape.length - 1]!;
@@ -20,6 +21,7 @@ const channelMoments: tf.KernelFunc = ({ inputs, backend }) => {
   const wb = backend as unknown as WasmBackend;
   const [rows, c] = rowsAndChannels(x);
   const out = wb.makeOutput([2, c], 'float32');
+  if (simdMoments(wb, byteOffset(wb, x), rows, c, byteOffset(wb, out))) return out;
   const heap = heapF32(wb);
   const s1 = new Float64Array(c);
   const s2 = new Float64Array(c);
@@ -44,8 +46,20 @@ const batchNormGradSums: tf.KernelFunc = ({ inputs, backend }) => {
   const { dy, x, mean } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo; mean: tf.TensorInfo };
   const wb = backend as unknown as WasmBackend;
   const [rows, c] = rowsAndChannels(x);
-  const sumDy = wb.makeOutput([c], 'float32');
-  const sumDyXc = wb.makeOutput([c], 'float32');
+  const out = wb.makeOutput([2, c], 'float32');
+  if (
+    simdGradSums(
+      wb,
+      byteOffset(wb, dy),
+      byteOffset(wb, x),
+      byteOffset(wb, mean),
+      rows,
+      c,
+      byteOffset(wb, out),
+    )
+  ) {
+    return out;
+  }
   const heap = heapF32(wb);
   const mu = heap.slice(elementOffset(wb, mean), elementOffset(wb, mean) + c);
   const a = new Float64Array(c);
@@ -59,13 +73,12 @@ const batchNormGradSums: tf.KernelFunc = ({ inputs, backend }) => {
       b[k] += g * (heap[xo + i]! - mu[k]!);
     }
   }
-  const so = elementOffset(wb, sumDy);
-  const sxo = elementOffset(wb, sumDyXc);
+  const o = elementOffset(wb, out);
   for (let k = 0; k < c; k++) {
-    heap[so + k] = a[k]!;
-    heap[sxo + k] = b[k]!;
+    heap[o + k] = a[k]!;
+    heap[o + c + k] = b[k]!;
   }
-  return [sumDy, sumDyXc];
+  return out;
 };
 
 const channelAffine: tf.KernelFunc = ({ inputs, backend }) => {
@@ -73,6 +86,9 @@ const channelAffine: tf.KernelFunc = ({ inputs, backend }) => {
   const wb = backend as unknown as WasmBackend;
   const [rows, c] = rowsAndChannels(x);
   const out = wb.makeOutput([...x.shape], 'float32');
+  if (simdAffine(wb, byteOffset(wb, x), byteOffset(wb, a), byteOffset(wb, b), byteOffset(wb, out), rows, c)) {
+    return out;
+  }
   const heap = heapF32(wb);
   const av = heap.slice(elementOffset(wb, a), elementOffset(wb, a) + c);
   const bv = heap.slice(elementOffset(wb, b), elementOffset(wb, b) + c);

@@ -43,7 +43,7 @@ function copyBlock(
   for (let n = 0; n < total; n++) {
     let s = src;
     for (let i = 0; i < j; i++) s += counter[i]! * strides[i]!;
-    copyRuns(heap, s, strides[j]!, dst, run, rows, run);
+    copyRuns(heap, s, strides[j]!, dst, run, rows, run, backend);
     dst += rows * run;
     for (let i = j - 1; i >= 0; i--) {
       if (++counter[i]! < outer[i]!) break;
@@ -79,7 +79,7 @@ const concat: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   let col = elementOffset(wb, out);
   for (const x of xs) {
     const inner = sizeOf(x.shape.slice(axis));
-    copyRuns(heap, elementOffset(wb, x), inner, col, rowOut, outer, inner);
+    copyRuns(heap, elementOffset(wb, x), inner, col, rowOut, outer, inner, wb);
     col += inner;
   }
   return out;

@@ -5,7 +5,8 @@
  */
 import { tf } from '../tf.ts';
 import { runStockKernel } from './stock-kernels.ts';
-import { elementOffset, heapF32, heapFor, type WasmBackend } from './wasm-heap.ts';
+import { simdMaxPoolGrad2x2 } from '../simd/channel-simd.ts';
+import { byteOffset, elementOffset, heapF32, type WasmBackend } from './wasm-heap.ts';
 
 /** Shares the input's buffer (tensors are immutable), as the stock Reshape kernel does. */
 function shareBuffer(backend: WasmBackend, x: tf.TensorInfo, dtype: tf.DataType = x.dtype): tf.TensorInfo {
@@ -65,10 +66,16 @@ interface PoolAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-/** Gradient of a max pool whose windows tile the input (window == stride, no padding). */
+/**
+ * Gradient of a 2-D max pool: each dy goes to the first maximum (row-major) of its window's in-bounds
+ * pixels, as in TF.js's cpu backend; overlapping windows add up. 2x2 stride-2 pools (UNet) run as a SIMD
+ * loop; everything else as a plain loop (the stock wasm kernel disagrees with cpu on padded, overlapping
+ * windows).
+ */
 const maxPoolGrad: tf.KernelFunc = (args) => {
   const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
   const a = args.attrs as unknown as PoolAttrs;
+  if (input.dtype !== 'float32') return runStockKernel('MaxPoolGrad', args);
   const info = tf.backend_util.computePool2DInfo(
     input.shape as [number, number, number, number],
     a.filterSize,
@@ -77,44 +84,52 @@ const maxPoolGrad: tf.KernelFunc = (args) => {
     a.pad,
     a.dimRoundingMode,
   );
-  const tiles =
-    info.filterHeight === info.strideHeight &&
-    info.filterWidth === info.strideWidth &&
-    info.padInfo.top === 0 &&
-    info.padInfo.left === 0 &&
-    info.outHeight * info.strideHeight <= info.inHeight &&
-    info.outWidth * info.strideWidth <= info.inWidth;
-  if (!tiles || input.dtype !== 'float32') return runStockKernel('MaxPoolGrad', args);
   const backend = args.backend as unknown as WasmBackend;
   const dx = backend.makeOutput([...input.shape], 'float32');
   const heap = heapF32(backend);
   const xOff = elementOffset(backend, input);
   const dyOff = elementOffset(backend, dy);
   const dxOff = elementOffset(backend, dx);
-  heap.fill(0, dxOff, dxOff + tf.util.sizeFromShape(input.shape));
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
-  const kh = info.filterHeight;
-  const kw = info.filterWidth;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const tiles2x2 = kh === 2 && kw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && c % 4 === 0;
+  // The SIMD kernel writes every element a window covers; the loop below only adds into dx.
+  if (!tiles2x2 || oh * 2 < h || ow * 2 < w) heap.fill(0, dxOff, dxOff + tf.util.sizeFromShape(input.shape));
+  const shape = { n, h, w, c, oh, ow };
+  if (
+    tiles2x2 &&
+    simdMaxPoolGrad2x2(
+      backend,
+      byteOffset(backend, input),
+      byteOffset(backend, dy),
+      byteOffset(backend, dx),
+      shape,
+    )
+  ) {
+    return dx;
+  }
   for (let b = 0; b < n; b++) {
     for (let i = 0; i < oh; i++) {
       for (let j = 0; j < ow; j++) {
-        const corner = ((b * h + i * kh) * w + j * kw) * c;
         const g = dyOff + ((b * oh + i) * ow + j) * c;
+        const r0 = i * sh - top;
+        const c0 = j * sw - left;
         for (let ch = 0; ch < c; ch++) {
-          // First maximum in row-major window order wins, as in TF.js's cpu backend.
           let best = -Infinity;
           let at = -1;
-          for (let u = 0; u < kh; u++) {
-            for (let v = 0; v < kw; v++) {
-              const k = corner + (u * w + v) * c + ch;
+          for (let u = Math.max(0, -r0); u < kh && r0 + u < h; u++) {
+            for (let v = Math.max(0, -c0); v < kw && c0 + v < w; v++) {
+              const k = ((b * h + r0 + u) * w + c0 + v) * c + ch;
               const val = heap[xOff + k]!;
-              if (val > best || at < 0) {
+              if (val > best) {
                 best = val;
                 at = k;
               }
             }
           }
-          heap[dxOff + at] += heap[g + ch]!;
+          if (at >= 0) heap[dxOff + at] += heap[g + ch]!;
         }
       }
     }

@@ -4,6 +4,7 @@
  * Slice first copies its whole input out of the heap); copying within the heap is many times faster.
  */
 import type { tf } from '../tf.ts';
+import { simdCopyRuns } from '../simd/channel-simd.ts';
 
 interface WasmModule {
   HEAPU8: Uint8Array;
@@ -35,6 +36,11 @@ export function heapF32(backend: WasmBackend): Float32Array {
   return new Float32Array(backend.wasm.wasmMemory?.buffer ?? backend.wasm.HEAPU8.buffer);
 }
 
+/** Byte address of a tensor's data in the heap. */
+export function byteOffset(backend: WasmBackend, t: tf.TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId).memoryOffset;
+}
+
 /** Element offset of a tensor in the heap returned by heapFor for its dtype. */
 export function elementOffset(backend: WasmBackend, t: tf.TensorInfo): number {
   const bytes = backend.dataIdMap.get(t.dataId).memoryOffset;
@@ -53,7 +59,13 @@ export function copyRuns(
   dstStride: number,
   rows: number,
   len: number,
+  backend?: WasmBackend,
 ): void {
+  // Many short runs of whole float vectors (channel slices of NHWC tensors): one SIMD loop in wasm.
+  if (backend && len < 48 && rows > 16 && heap.BYTES_PER_ELEMENT === 4) {
+    const b = 4;
+    if (simdCopyRuns(backend, src * b, srcStride * b, dst * b, dstStride * b, rows, len * b)) return;
+  }
   if (len >= 48) {
     for (let r = 0; r < rows; r++)
       heap.copyWithin(dst + r * dstStride, src + r * srcStride, src + r * srcStride + len);

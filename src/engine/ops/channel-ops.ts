@@ -24,8 +24,8 @@ export function batchNormGradSums(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor):
   return tf.tidy(() => {
     const mean1 = tf.reshape(mean, [x.shape[x.rank - 1]!]);
     if (hasKernel(BATCH_NORM_GRAD_SUMS)) {
-      const r = tf.engine().runKernel(BATCH_NORM_GRAD_SUMS, { dy, x, mean: mean1 }, {}) as tf.Tensor1D[];
-      return [r[0]!, r[1]!];
+      const sums = tf.engine().runKernel(BATCH_NORM_GRAD_SUMS, { dy, x, mean: mean1 }, {}) as tf.Tensor2D;
+      return tf.unstack(sums) as [tf.Tensor1D, tf.Tensor1D];
     }
     return [
       tf.sum(dy, leadingAxes(dy)) as tf.Tensor1D,
