@@ -37,7 +37,7 @@ export function bceLoss(truth: tf.Tensor, prob: tf.Tensor): tf.Scalar {
     const p = tf.clipByValue(prob, 1e-6, 1 - 1e-6);
     const pos = tf.mul(truth, tf.log(p));
     const neg = tf.mul(tf.sub(1, truth), tf.log(tf.sub(1, p)));
-    return tf.neg(tf.mean(tf.add(pos, neg)));
+    return tf.neg(tf.mean(tf.add(pos, neg))) as tf.Scalar;
   });
 }
 
