@@ -15,6 +15,8 @@ function setupTabs(): void {
       t.tabIndex = on ? 0 : -1;
       $(t.getAttribute('aria-controls')!).hidden = !on;
     }
+    // where the model runs is a choice for images only: videos run on the server, live mode in the page
+    $('mode').hidden = tab.id !== 'tab-images';
     if (focus) tab.focus();
     history.replaceState(null, '', `#${tab.id.replace('tab-', '')}`);
   };
