@@ -39,6 +39,8 @@ interface Rate {
   best: number;
   /** median over all calls, calls per second */
   median: number;
+  /** process CPU milliseconds per call (all threads), a load-independent cost */
+  cpuMs?: number;
 }
 
 const median = (xs: number[]) => {
@@ -56,6 +58,7 @@ async function rate(
   const all: number[] = [];
   const windowMedians: number[] = [];
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   for (let w = 0; w < opts.windows; w++) {
     const times: number[] = [];
     for (let i = 0; i < opts.perWindow; i++) {
@@ -67,7 +70,12 @@ async function rate(
     windowMedians.push(median(times));
     if (w >= 1 && performance.now() - start > opts.budgetS * 1000) break;
   }
-  return { best: 1 / Math.min(...windowMedians), median: 1 / median(all) };
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    best: 1 / Math.min(...windowMedians),
+    median: 1 / median(all),
+    cpuMs: (cpu.user + cpu.system) / 1000 / all.length,
+  };
 }
 
 async function ortRate(
@@ -193,13 +201,15 @@ async function videoRate(
 function row(name: string, r: Rate | string, unit: string, gflop = 0): string {
   if (typeof r === 'string') return `  ${name.padEnd(42)} ${r}`;
   const g = gflop ? `  ${(r.best * gflop).toFixed(1).padStart(6)} GFLOP/s` : '';
-  return `  ${name.padEnd(42)} ${r.best.toFixed(1).padStart(6)} ${unit}${g}   (median ${r.median.toFixed(1)})`;
+  const c = r.cpuMs ? `, ${r.cpuMs.toFixed(1)} CPU ms each` : '';
+  return `  ${name.padEnd(42)} ${r.best.toFixed(1).padStart(6)} ${unit}${g}   (median ${r.median.toFixed(1)}${c})`;
 }
 
 function record(figures: Record<string, number>, key: string, r: Rate | string): void {
   if (typeof r === 'string') return;
   figures[key] = Number(r.best.toFixed(2));
   figures[`${key}_median`] = Number(r.median.toFixed(2));
+  if (r.cpuMs) figures[`${key}_cpu_ms`] = Number(r.cpuMs.toFixed(1));
 }
 
 async function benchModel(
