@@ -13,11 +13,11 @@ export class LayerNamer {
   ) {}
 
   /** He-normal initialiser, seeded when the namer is. */
-  heNormal(): tf.initializers.Initializer {
+  heNormal(): ReturnType<typeof tf.initializers.heNormal> {
     return tf.initializers.heNormal({ seed: this.nextSeed() });
   }
 
-  glorotUniform(): tf.initializers.Initializer {
+  glorotUniform(): ReturnType<typeof tf.initializers.heNormal> {
     return tf.initializers.glorotUniform({ seed: this.nextSeed() });
   }
 
