@@ -75,3 +75,34 @@ check('concat and split of channel slices in multiples of 4 (SIMD copy path)', (
   const ab = tf.concat([a, b, c], 3);
   return [ab, ...tf.split(ab, [16, 8, 4], 3), tf.slice(ab, [0, 1, 0, 4], [2, 7, 7, 20])];
 });
+
+check('pad: every dim, channel dim, constant values, int32', () => {
+  const x = randomTensor([2, 5, 4, 8], 16);
+  return [
+    tf.pad(x, [
+      [0, 0],
+      [1, 2],
+      [3, 0],
+      [0, 0],
+    ]),
+    tf.pad(
+      x,
+      [
+        [1, 0],
+        [0, 0],
+        [0, 1],
+        [2, 2],
+      ],
+      1.5,
+    ),
+    tf.pad(
+      tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'),
+      [
+        [1, 1],
+        [0, 2],
+      ],
+      7,
+    ),
+    tf.pad(tf.tensor1d([3, 4]), [[2, 1]]),
+  ];
+});

@@ -8,6 +8,7 @@
  *  PolypsegChannelAffine(x, a, b)         -> x * a[c] + b[c], shaped like x
  */
 import { tf } from '../tf.ts';
+import { runStockKernel } from './stock-kernels.ts';
 import { simdAffine, simdGradSums, simdMoments } from '../simd/channel-simd.ts';
 import { byteOffset, elementOffset, heapF32, type WasmBackend } from './wasm-heap.ts';
 
@@ -100,6 +101,46 @@ const channelAffine: tf.KernelFunc = ({ inputs, backend }) => {
   return out;
 };
 
+/**
+ * FusedBatchNorm as one SIMD affine pass, y = x * a + b with a = scale / sqrt(var + eps) and
+ * b = offset - mean * a per channel (the stock kernel is a scalar loop). Statistics broadcast along every
+ * axis but the last; anything else goes to the stock kernel.
+ */
+const fusedBatchNorm: tf.KernelFunc = (args) => {
+  const { x, mean, variance, offset, scale } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+  const { varianceEpsilon } = args.attrs as unknown as { varianceEpsilon: number };
+  const wb = args.backend as unknown as WasmBackend;
+  const [rows, c] = x!.shape.length ? rowsAndChannels(x!) : [0, 0];
+  const perChannel = [mean, variance, offset, scale].every(
+    (t) => t == null || tf.util.sizeFromShape(t.shape) === c,
+  );
+  if (x!.dtype !== 'float32' || c % 4 !== 0 || rows === 0 || !perChannel)
+    return runStockKernel('FusedBatchNorm', args);
+  const coef = wb.makeOutput([2, c], 'float32');
+  let heap = heapF32(wb);
+  const vec = (t: tf.TensorInfo | undefined) =>
+    t == null ? null : heap.subarray(elementOffset(wb, t), elementOffset(wb, t) + c);
+  const [m, v, off, sc] = [vec(mean), vec(variance), vec(offset), vec(scale)];
+  const co = elementOffset(wb, coef);
+  for (let k = 0; k < c; k++) {
+    const a = (sc ? sc[k]! : 1) / Math.sqrt(v![k]! + varianceEpsilon);
+    heap[co + k] = a;
+    heap[co + c + k] = (off ? off[k]! : 0) - m![k]! * a;
+  }
+  const out = wb.makeOutput([...x!.shape], 'float32');
+  heap = heapF32(wb);
+  const base = byteOffset(wb, coef);
+  if (!simdAffine(wb, byteOffset(wb, x!), base, base + 4 * c, byteOffset(wb, out), rows, c)) {
+    const xo = elementOffset(wb, x!);
+    const oo = elementOffset(wb, out);
+    for (let r = 0, i = 0; r < rows; r++) {
+      for (let k = 0; k < c; k++, i++) heap[oo + i] = heap[xo + i]! * heap[co + k]! + heap[co + c + k]!;
+    }
+  }
+  wb.disposeData(coef.dataId);
+  return out;
+};
+
 export const CHANNEL_MOMENTS = 'PolypsegChannelMoments';
 export const BATCH_NORM_GRAD_SUMS = 'PolypsegBatchNormGradSums';
 export const CHANNEL_AFFINE = 'PolypsegChannelAffine';
@@ -108,4 +149,5 @@ export const channelKernels: tf.KernelConfig[] = [
   { kernelName: CHANNEL_MOMENTS, backendName: 'wasm', kernelFunc: channelMoments },
   { kernelName: BATCH_NORM_GRAD_SUMS, backendName: 'wasm', kernelFunc: batchNormGradSums },
   { kernelName: CHANNEL_AFFINE, backendName: 'wasm', kernelFunc: channelAffine },
+  { kernelName: 'FusedBatchNorm', backendName: 'wasm', kernelFunc: fusedBatchNorm },
 ];

@@ -1,50 +1,68 @@
 /** Slice, Concat and SplitV for wasm as copies within the heap (see wasm-heap.ts). */
 import { tf } from '../tf.ts';
-import { copyRuns, elementOffset, heapFor, type WasmBackend } from './wasm-heap.ts';
+import { runStockKernel } from './stock-kernels.ts';
+import { copyRuns, elementOffset, heapFor, type Heap, type WasmBackend } from './wasm-heap.ts';
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+interface Placed {
+  offset: number;
+  shape: readonly number[];
+  begin: readonly number[];
+}
+
 /**
- * Copies the block [begin, begin+size) of `x` into the contiguous tensor at `dst`. Trailing dims taken
- * whole merge into one run; the dims before them are walked with an odometer.
+ * Copies a block of `size` elements from `src` (a tensor with the block at `begin`) to `dst` (likewise).
+ * Trailing dims that are whole in the block, src and dst merge into one contiguous run; the dims before
+ * them are walked with an odometer, the innermost of those by copyRuns.
  */
 function copyBlock(
   backend: WasmBackend,
-  x: tf.TensorInfo,
-  begin: number[],
-  size: number[],
-  dstOffset: number,
+  heap: Heap,
+  src: Placed,
+  dst: Placed,
+  size: readonly number[],
 ): void {
-  const heap = heapFor(backend, x.dtype);
-  const shape = x.shape;
-  const rank = shape.length;
-  const strides = new Array<number>(rank);
-  for (let i = rank - 1, s = 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i]!;
+  const rank = size.length;
+  if (rank === 0 || sizeOf(size) === 0) {
+    if (rank === 0) copyRuns(heap, src.offset, 0, dst.offset, 0, 1, 1);
+    return;
   }
-  // k: the innermost dim not taken whole; run = size[k] * (elements of the dims after it).
+  const strides = (shape: readonly number[]) => {
+    const st = new Array<number>(rank);
+    for (let i = rank - 1, acc = 1; i >= 0; i--) {
+      st[i] = acc;
+      acc *= shape[i]!;
+    }
+    return st;
+  };
+  const ss = strides(src.shape);
+  const ds = strides(dst.shape);
   let k = rank - 1;
-  while (k > 0 && size[k] === shape[k] && begin[k] === 0) k--;
-  const run = size[k]! * strides[k]!;
-  let src = elementOffset(backend, x);
-  for (let i = 0; i <= k; i++) src += begin[i]! * strides[i]!;
-  // Walk dims 0..k-1; the innermost of those is copied by copyRuns.
+  while (k > 0 && size[k] === src.shape[k] && size[k] === dst.shape[k]) k--;
+  const run = size[k]! * ss[k]!;
+  let s0 = src.offset;
+  let d0 = dst.offset;
+  for (let i = 0; i <= k; i++) {
+    s0 += src.begin[i]! * ss[i]!;
+    d0 += dst.begin[i]! * ds[i]!;
+  }
   if (k === 0) {
-    copyRuns(heap, src, 0, dstOffset, 0, 1, run);
+    copyRuns(heap, s0, 0, d0, 0, 1, run, backend);
     return;
   }
   const j = k - 1;
-  const rows = size[j]!;
   const outer = size.slice(0, j);
   const counter = new Array<number>(j).fill(0);
-  let dst = dstOffset;
   const total = sizeOf(outer);
   for (let n = 0; n < total; n++) {
-    let s = src;
-    for (let i = 0; i < j; i++) s += counter[i]! * strides[i]!;
-    copyRuns(heap, s, strides[j]!, dst, run, rows, run, backend);
-    dst += rows * run;
+    let s = s0;
+    let d = d0;
+    for (let i = 0; i < j; i++) {
+      s += counter[i]! * ss[i]!;
+      d += counter[i]! * ds[i]!;
+    }
+    copyRuns(heap, s, ss[j]!, d, ds[j]!, size[j]!, run, backend);
     for (let i = j - 1; i >= 0; i--) {
       if (++counter[i]! < outer[i]!) break;
       counter[i] = 0;
@@ -52,14 +70,25 @@ function copyBlock(
   }
 }
 
+/** Copies the block [begin, begin+size) of x into a new contiguous tensor. */
+function sliceInto(backend: WasmBackend, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
+  const out = backend.makeOutput(size, x.dtype);
+  const zeros = size.map(() => 0);
+  copyBlock(
+    backend,
+    heapFor(backend, x.dtype),
+    { offset: elementOffset(backend, x), shape: x.shape, begin },
+    { offset: elementOffset(backend, out), shape: size, begin: zeros },
+    size,
+  );
+  return out;
+}
+
 const slice: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x } = inputs as { x: tf.TensorInfo };
   const { begin, size } = attrs as unknown as { begin: number | number[]; size: number | number[] };
   const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
-  const wb = backend as unknown as WasmBackend;
-  const out = wb.makeOutput(s, x.dtype);
-  if (sizeOf(s) > 0) copyBlock(wb, x, b, s, elementOffset(wb, out));
-  return out;
+  return sliceInto(backend as unknown as WasmBackend, x, b, s);
 };
 
 const concat: tf.KernelFunc = ({ inputs, backend, attrs }) => {
@@ -95,8 +124,7 @@ const splitV: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   return sizes.map((n) => {
     const size = [...x.shape];
     size[ax] = n;
-    const out = wb.makeOutput(size, x.dtype);
-    if (n > 0 && sizeOf(size) > 0) copyBlock(wb, x, [...begin], size, elementOffset(wb, out));
+    const out = sliceInto(wb, x, [...begin], size);
     begin[ax]! += n;
     return out;
   });
@@ -135,9 +163,35 @@ const reverse: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   return out;
 };
 
+const padV2: tf.KernelFunc = (args) => {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const { paddings, constantValue } = args.attrs as unknown as {
+    paddings: [number, number][];
+    constantValue: number;
+  };
+  if (x.dtype === 'string' || x.dtype === 'complex64') return runStockKernel('PadV2', args);
+  const wb = args.backend as unknown as WasmBackend;
+  const outShape = paddings.map((p, i) => p[0] + x.shape[i]! + p[1]);
+  const out = wb.makeOutput(outShape, x.dtype);
+  const o = elementOffset(wb, out);
+  const total = sizeOf(outShape);
+  const heap = heapFor(wb, x.dtype);
+  if (x.dtype === 'float32') new Float32Array(heap.buffer).fill(constantValue, o, o + total);
+  else heap.fill(x.dtype === 'bool' ? Number(Boolean(constantValue)) : constantValue, o, o + total);
+  copyBlock(
+    wb,
+    heap,
+    { offset: elementOffset(wb, x), shape: x.shape, begin: x.shape.map(() => 0) },
+    { offset: o, shape: outShape, begin: paddings.map((p) => p[0]) },
+    x.shape,
+  );
+  return out;
+};
+
 export const copyKernels: tf.KernelConfig[] = [
   { kernelName: 'Slice', backendName: 'wasm', kernelFunc: slice },
   { kernelName: 'Concat', backendName: 'wasm', kernelFunc: concat },
   { kernelName: 'SplitV', backendName: 'wasm', kernelFunc: splitV },
   { kernelName: 'Reverse', backendName: 'wasm', kernelFunc: reverse },
+  { kernelName: 'PadV2', backendName: 'wasm', kernelFunc: padV2 },
 ];

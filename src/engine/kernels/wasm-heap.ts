@@ -17,6 +17,7 @@ export interface WasmBackend {
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   incRef(dataId: object): void;
+  disposeData(dataId: object, force?: boolean): boolean;
 }
 
 export type Heap = Int32Array | Uint8Array;
