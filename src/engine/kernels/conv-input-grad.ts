@@ -43,6 +43,11 @@ function correlateFlipped(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry)
   const right = g.inW + (g.kW - 1) * g.dilW - left - upW;
   const flipped = tf.reverse(tf.transpose(filter, [0, 1, 3, 2]), [0, 1]) as tf.Tensor4D;
   const dil: [number, number] = [g.dilH, g.dilW];
+  const sameH = top === bottom && 2 * top === (g.kH - 1) * g.dilH;
+  const sameW = left === right && 2 * left === (g.kW - 1) * g.dilW;
+  if (sameH && sameW && g.strideH === 1 && g.strideW === 1) {
+    return tf.conv2d(up, flipped, 1, 'same', 'NHWC', dil);
+  }
   if (Math.min(top, bottom, left, right) >= 0) {
     // Let the conv pad (no extra copy of dy).
     const pads = [
