@@ -100,6 +100,20 @@ test('a JPEG and a PNG give a mask of the input size, as JSON, PNG and overlay',
   }
 });
 
+test('threshold, minArea and tta options reach the segmenter', async () => {
+  const bytes = await picture(120, 90, 'png');
+  const get = async (query: string) => {
+    const res = await segment(bytes, 'x.png', query);
+    assert.equal(res.status, 200, query);
+    return (await res.json()) as { coverage: number; polyps: unknown[] };
+  };
+  assert.equal((await get('?threshold=0')).coverage, 1);
+  const none = await get('?threshold=0&minArea=999999');
+  assert.deepEqual([none.coverage, none.polyps.length], [0, 0]);
+  assert.ok((await get('?tta=true')).coverage >= 0);
+  assert.equal((await segment(bytes, 'x.png', '?threshold=2')).status, 400);
+});
+
 test('WebP, TIFF and BMP are accepted too', async () => {
   const raw = rawPicture(64, 40);
   const files: Array<[string, Uint8Array]> = [

@@ -38,7 +38,14 @@ export const segmentRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
   async (app) => {
     const { limits } = ctx.config;
-    app.post<{ Querystring: { format: 'json' | 'png' | 'overlay' } }>(
+    app.post<{
+      Querystring: {
+        format: 'json' | 'png' | 'overlay';
+        threshold?: number;
+        minArea?: number;
+        tta?: boolean;
+      };
+    }>(
       '/api/segment',
       {
         schema: {
@@ -57,6 +64,18 @@ export const segmentRoutes =
                 description:
                   'json: the result with a base64 mask PNG; png: the 0/255 mask PNG; overlay: a PNG of the mask drawn on the image',
               },
+              threshold: {
+                type: 'number',
+                minimum: 0,
+                maximum: 1,
+                description: "probability threshold (default: the model's)",
+              },
+              minArea: {
+                type: 'integer',
+                minimum: 0,
+                description: 'drop regions smaller than this many pixels (default 0)',
+              },
+              tta: { type: 'boolean', description: 'flip test-time augmentation (3× the work)' },
             },
           },
           response: {
@@ -100,7 +119,10 @@ export const segmentRoutes =
         const bytes = await partToBuffer(part, limits.imageBytes);
         const image = await readUploadedImage(bytes, limits.imagePixels);
         const started = performance.now();
-        const result = await ctx.imageLimiter.run(() => ctx.segmenter.segment(image));
+        const { threshold, minArea, tta } = req.query;
+        const result = await ctx.imageLimiter.run(() =>
+          ctx.segmenter.segment(image, { threshold, minArea, tta }),
+        );
         const ms = performance.now() - started;
         reply.header('server-timing', `segment;dur=${ms.toFixed(1)}`);
         req.log.info(
