@@ -205,6 +205,12 @@ test('video view: upload with progress, processing, player with a clickable time
   assert.ok(Math.abs(t - 1.5) < 0.2, `seeked to ${t}`);
   assert.ok(await job.getByRole('link', { name: 'Download video' }).isVisible());
   await page.screenshot({ path: join(OUT, 'web-video.png'), fullPage: true });
+
+  // the job is remembered: after a reload the result is back (the URL keeps the tab)
+  await page.reload();
+  assert.ok(await page.locator('#view-video').isVisible());
+  await page.locator('#video-jobs .job video').waitFor({ timeout: 30_000 });
+  assert.match((await page.locator('#video-jobs .job h2').textContent()) ?? '', /clip\.mp4/);
 });
 
 test('live mode: camera frames are segmented in the page with an FPS counter', { skip }, async () => {

@@ -127,6 +127,14 @@ export function watchJob(id: string, onUpdate: (job: VideoJob) => void): () => v
   return () => source.close();
 }
 
+/** The job, or null when the server no longer has it (deleted or expired). */
+export async function getJob(id: string): Promise<VideoJob | null> {
+  const res = await fetch(`/api/videos/${id}`);
+  if (res.status === 404) return null;
+  if (!res.ok) throw await failure(res);
+  return res.json();
+}
+
 export async function getFrames(id: string): Promise<{ fps: number; frames: FrameFinding[] }> {
   const res = await fetch(`/api/videos/${id}/frames.json`);
   if (!res.ok) throw await failure(res);

@@ -1,4 +1,4 @@
-import { deleteJob, getFrames, uploadVideo, watchJob, type VideoJob } from './api.ts';
+import { deleteJob, getFrames, getJob, uploadVideo, watchJob, type VideoJob } from './api.ts';
 import { $, dropTarget, h, percent } from './dom.ts';
 import { timeline } from './timeline.ts';
 
@@ -35,7 +35,14 @@ export function setupVideo(): void {
   for (const r of remembered()) {
     const card = new JobCard(r.name);
     jobs.append(card.el);
-    card.follow(r.id, true);
+    void getJob(r.id).then(
+      (job) => {
+        if (job) return card.follow(r.id);
+        card.el.remove();
+        remember(remembered().filter((x) => x.id !== r.id));
+      },
+      () => card.el.remove(),
+    );
   }
 }
 
@@ -68,17 +75,16 @@ class JobCard {
         this.label.textContent = `Uploading ${percent(f, 0)}`;
       });
       remember([{ id, name: this.name }, ...remembered().filter((r) => r.id !== id)]);
-      this.follow(id, false);
+      this.follow(id);
     } catch (err) {
       this.fail((err as Error).message);
     }
   }
 
-  follow(id: string, restored: boolean): void {
+  follow(id: string): void {
     this.id = id;
     this.deleteButton.disabled = false;
     this.stop = watchJob(id, (job) => this.update(job));
-    if (restored) this.label.textContent = 'Checking…';
   }
 
   private update(job: VideoJob): void {
