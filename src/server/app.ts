@@ -68,20 +68,20 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     'model loaded',
   );
   const store = new JobStore(config.dataDir);
+  const queue = new JobQueue(store, (job, run) => processVideoJob(job, { store, segmenter, config }, run), {
+    workers: config.workers,
+    queueSize: config.queueSize,
+    logger: app.log,
+  });
   const ctx: AppContext = {
     config,
     segmenter,
     modelDir: config.modelDir ? resolve(config.modelDir) : null,
     store,
-    queue: undefined as unknown as JobQueue,
+    queue,
     imageLimiter: new Limiter(config.limits.imageConcurrency, config.limits.imageConcurrency * 4),
     eventStreams: new Set(),
   };
-  ctx.queue = new JobQueue(store, (job, run) => processVideoJob(job, ctx, run), {
-    workers: config.workers,
-    queueSize: config.queueSize,
-    logger: app.log,
-  });
 
   app.setErrorHandler((err, req, reply) => {
     const { statusCode, headers, body } = toErrorReply(err);
@@ -127,14 +127,14 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
 
   app.addHook('onReady', async () => {
     sweep();
-    ctx.queue.start();
+    queue.start();
   });
   app.addHook('preClose', async () => {
     for (const end of [...ctx.eventStreams]) end();
   });
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
-    await ctx.queue.close();
+    await queue.close();
     store.close();
     if (ownSegmenter) await segmenter.dispose();
   });

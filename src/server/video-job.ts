@@ -66,7 +66,7 @@ export interface FramesFile {
  */
 export async function processVideoJob(
   job: Job,
-  ctx: AppContext,
+  ctx: Pick<AppContext, 'store' | 'segmenter' | 'config'>,
   run: { signal: AbortSignal; report: (patch: JobPatch) => void },
 ): Promise<JobPatch> {
   const { store, segmenter, config } = ctx;
