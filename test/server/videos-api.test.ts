@@ -186,7 +186,7 @@ test('limits: too long or too large videos get 413; a full queue answers 503 wit
   };
   const limited = await startServer(
     modelDir,
-    { queueSize: 1, limits: { videoSeconds: 1.5, videoWidth: 100, videoHeight: 100 } },
+    { queueSize: 1, limits: { videoSeconds: 1.5, videoWidth: 100, videoHeight: 100, videoBytes: 200_000 } },
     { segmenter: held },
   );
   try {
@@ -203,6 +203,13 @@ test('limits: too long or too large videos get 413; a full queue answers 503 wit
     const tooWide = await submit(limited.url, await readFile(wide));
     assert.equal(tooWide.status, 413);
     await tooWide.body?.cancel();
+    const tooBig = await submit(limited.url, Buffer.concat([await readFile(wide), Buffer.alloc(300_000)]));
+    assert.equal(tooBig.status, 413);
+    assert.match(
+      ((await tooBig.json()) as { error: { message: string } }).error.message,
+      /larger than the 0.2 MB limit/,
+    );
+    assert.deepEqual(await readdir(join(limited.dataDir, 'tmp')), []);
 
     const short = join(work, 'short.mp4');
     makeClip(short, { width: 64, height: 48, fps: 10, frames: 5 });
