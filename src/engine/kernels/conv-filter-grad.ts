@@ -74,9 +74,10 @@ function tapsByOps(planes: tf.Tensor2D, offsets: number[], g: ConvGeometry, span
 }
 
 /**
- * dW as a sum over blocks of output rows: each block's im2col is built just before its GEMM, so neither
- * the (taps x input)-sized matrix nor its traffic to memory ever exists in full. At 256² this more than
- * doubles the GEMM rate.
+ * dW as a sum over blocks of columns (output pixels, on the padded width, across images): each block's
+ * im2col is built just before its GEMM, so neither the (taps x input)-sized matrix nor its traffic to
+ * memory ever exists in full. At 256² this more than doubles the GEMM rate. Blocks span images so small
+ * layers take one GEMM (fewer thread-pool barriers too).
  */
 function blockedProduct(
   planes: tf.Tensor2D,
@@ -86,31 +87,25 @@ function blockedProduct(
   span: number,
   wp: number,
 ): tf.Tensor2D {
+  const total = g.batch * span;
+  // Whole padded rows per block (a multiple of wp keeps runs long), at least one row.
   const rowsPerBlock = Math.max(1, Math.floor(BLOCK_ELEMENTS / (offsets.length * g.inC * wp)));
+  const blockCols = Math.min(total, rowsPerBlock * wp);
   let acc: tf.Tensor2D | null = null;
-  for (let n = 0; n < g.batch; n++) {
-    for (let r0 = 0; r0 < g.outH; r0 += rowsPerBlock) {
-      const length = Math.min(rowsPerBlock, g.outH - r0) * wp;
-      const attrs: ShiftedTapsAttrs = {
-        channels: g.inC,
-        batch: g.batch,
-        image: n,
-        offsets,
-        start: r0 * wp,
-        length,
-      };
-      const cols = tf
-        .engine()
-        .runKernel(SHIFTED_TAPS, { planes }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
-      const rows = tf.slice(dy2, [n * span + r0 * wp, 0], [length, g.outC]);
-      const part = tf.matMul(cols, rows) as tf.Tensor2D;
-      tf.dispose([cols, rows]);
-      if (acc) {
-        const sum = tf.add(acc, part) as tf.Tensor2D;
-        tf.dispose([acc, part]);
-        acc = sum;
-      } else acc = part;
-    }
+  for (let start = 0; start < total; start += blockCols) {
+    const length = Math.min(blockCols, total - start);
+    const attrs: ShiftedTapsAttrs = { channels: g.inC, batch: g.batch, span, offsets, start, length };
+    const cols = tf
+      .engine()
+      .runKernel(SHIFTED_TAPS, { planes }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+    const rows = length === total ? dy2 : tf.slice(dy2, [start, 0], [length, g.outC]);
+    const part = tf.matMul(cols, rows) as tf.Tensor2D;
+    tf.dispose(rows === dy2 ? [cols] : [cols, rows]);
+    if (acc) {
+      const sum = tf.add(acc, part) as tf.Tensor2D;
+      tf.dispose([acc, part]);
+      acc = sum;
+    } else acc = part;
   }
   return acc!;
 }

@@ -1,8 +1,9 @@
 /**
  * PolypsegShiftedTaps (wasm): builds one column block of the channel-first im2col that conv-filter-grad.ts
  * multiplies with dy. Input: `planes` [Ci*N, planeLen] (padded input planes, row = ci*N + n, flattened
- * row-major with the padded width). Output: [taps*Ci, length], row (t, ci) = planes[ci*N + n] from
- * offsets[t] + start, i.e. a copy of taps*Ci contiguous runs.
+ * row-major with the padded width). Columns are numbered over all images, image n owning columns
+ * [n*span, (n+1)*span). Output: [taps*Ci, length] for columns [start, start+length): row (t, ci) holds
+ * planes[ci*N + n][offsets[t] + column - n*span], i.e. contiguous runs per tap, channel and image.
  */
 import { tf } from '../tf.ts';
 import { copyRuns, elementOffset, heapFor, type WasmBackend } from './wasm-heap.ts';
@@ -12,7 +13,7 @@ export const SHIFTED_TAPS = 'PolypsegShiftedTaps';
 export interface ShiftedTapsAttrs {
   channels: number;
   batch: number;
-  image: number;
+  span: number;
   offsets: number[];
   start: number;
   length: number;
@@ -25,20 +26,27 @@ const shiftedTaps: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const planeLen = planes.shape[1]!;
   const out = wb.makeOutput([a.offsets.length * a.channels, a.length], 'float32');
   const heap = heapFor(wb, 'float32');
-  const src = elementOffset(wb, planes) + a.image * planeLen + a.start;
+  const base = elementOffset(wb, planes);
   const dst = elementOffset(wb, out);
-  a.offsets.forEach((offset, t) => {
-    // Rows ci*N + image for ci = 0..C-1 are N planes apart.
-    copyRuns(
-      heap,
-      src + offset,
-      a.batch * planeLen,
-      dst + t * a.channels * a.length,
-      a.length,
-      a.channels,
-      a.length,
-    );
-  });
+  for (let col = a.start, end = a.start + a.length; col < end;) {
+    const image = Math.floor(col / a.span);
+    const within = col - image * a.span;
+    const piece = Math.min(a.span - within, end - col);
+    const src = base + image * planeLen + within;
+    a.offsets.forEach((offset, t) => {
+      // Rows ci*N + image for ci = 0..C-1 are N planes apart.
+      copyRuns(
+        heap,
+        src + offset,
+        a.batch * planeLen,
+        dst + t * a.channels * a.length + (col - a.start),
+        a.length,
+        a.channels,
+        piece,
+      );
+    });
+    col += piece;
+  }
   return out;
 };
 
