@@ -107,6 +107,24 @@ export function collectOpenApi(
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/** Escaped text with `code` spans. */
+const inline = (s: string) => escapeHtml(s).replace(/`([^`]+)`/g, '<code>$1</code>');
+
+/** "width (integer), height (integer), …" for a JSON object schema, else ''. */
+function fields(
+  content: Record<string, { schema?: { properties?: Record<string, { type?: unknown }> } }> = {},
+) {
+  const props = content['application/json']?.schema?.properties;
+  if (!props) return '';
+  const list = Object.entries(props)
+    .map(
+      ([k, v]) =>
+        `<code>${escapeHtml(k)}</code>${v.type ? ` <small>${escapeHtml([v.type].flat().join('|'))}</small>` : ''}`,
+    )
+    .join(', ');
+  return `<br><small>fields:</small> ${list}`;
+}
+
 /** A self-contained HTML page describing the API (no scripts, no CDN). */
 export function renderDocsPage(doc: {
   info: { title: string; version: string; description: string };
@@ -117,7 +135,7 @@ export function renderDocsPage(doc: {
       const params = op.parameters
         .map(
           (p) =>
-            `<li><code>${escapeHtml(p.name)}</code> (${p.in}${p.required ? ', required' : ''})${p.description ? ` — ${escapeHtml(p.description)}` : ''}</li>`,
+            `<li><code>${escapeHtml(p.name)}</code> (${p.in}${p.required ? ', required' : ''})${p.description ? ` — ${inline(p.description)}` : ''}</li>`,
         )
         .join('');
       const responses = Object.entries(
@@ -125,14 +143,14 @@ export function renderDocsPage(doc: {
       )
         .map(
           ([status, r]) =>
-            `<li><code>${status}</code> ${escapeHtml(r.description)} <small>${Object.keys(r.content ?? {}).join(', ')}</small></li>`,
+            `<li><code>${status}</code> ${inline(r.description)} <small>${Object.keys(r.content ?? {}).join(', ')}</small>${status.startsWith('2') ? fields(r.content as never) : ''}</li>`,
         )
         .join('');
       const body = op.requestBody
         ? `<p>Body: <code>${Object.keys((op.requestBody as { content: object }).content).join(', ')}</code></p>`
         : '';
       return `<section><h2><span class="m ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code></h2>
-<p>${escapeHtml(op.summary ?? '')}</p>${op.description ? `<p>${escapeHtml(op.description)}</p>` : ''}
+<p>${inline(op.summary ?? '')}</p>${op.description ? `<p>${inline(op.description)}</p>` : ''}
 ${params ? `<h3>Parameters</h3><ul>${params}</ul>` : ''}${body}<h3>Responses</h3><ul>${responses}</ul></section>`;
     }),
   );
