@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import { tf } from '../../src/engine/index.ts';
 import { assertClose, onBothBackends, randomTensor } from './helpers.ts';
 
-function check(name: string, fn: () => tf.Tensor[]) {
+/** Data movement must be exact (1e-12); arithmetic gets `tolerance`. */
+function check(name: string, fn: () => tf.Tensor[], tolerance = 1e-12) {
   test(name, async () => {
     const res = await onBothBackends(() => fn().map((t) => tf.cast(t, 'float32')));
-    res.cpu.forEach((expected, i) => assertClose(res.wasm[i]!, expected, `${name} #${i}`, 1e-7));
+    res.cpu.forEach((expected, i) => assertClose(res.wasm[i]!, expected, `${name} #${i}`, tolerance));
   });
 }
 
@@ -106,3 +107,33 @@ check('pad: every dim, channel dim, constant values, int32', () => {
     tf.pad(tf.tensor1d([3, 4]), [[2, 1]]),
   ];
 });
+
+test('zero-copy Identity and Cast: a clone outlives its source', async () => {
+  const res = await onBothBackends(() => {
+    const a = randomTensor([3, 4], 17);
+    const b = tf.clone(a);
+    const c = tf.cast(a, 'float32');
+    const i = tf.cast(tf.tensor1d([1, 2, 3], 'int32'), 'int32');
+    a.dispose();
+    return [b, c, tf.cast(i, 'float32')];
+  });
+  res.cpu.forEach((expected, i) => assertClose(res.wasm[i]!, expected, `#${i}`, 1e-12));
+});
+
+check(
+  'sum and mean over every axis but the last, and other reductions',
+  () => {
+    const x = tf.add(randomTensor([3, 5, 6, 8], 18), 2);
+    const y = randomTensor([7, 5], 19);
+    return [
+      tf.sum(x, [0, 1, 2]),
+      tf.mean(x, [0, 1, 2], true),
+      tf.sum(x, [2, 1, 0]),
+      tf.mean(y, 0),
+      tf.sum(x, [1, 2]),
+      tf.mean(x),
+      tf.sum(y, 1),
+    ];
+  },
+  1e-6,
+);
