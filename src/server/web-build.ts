@@ -2,16 +2,20 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 
-/** Newest modification time of any file under `dir` (skipping build output and dependencies). */
-function newest(dir: string): number {
+/** Newest modification time of a file, or of any file under a directory (skipping build output). */
+function newest(path: string): number {
+  if (!existsSync(path)) return 0;
+  if (!statSync(path).isDirectory()) return statSync(path).mtimeMs;
   let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
     if (entry.name === 'dist' || entry.name === 'node_modules') continue;
-    const p = join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    latest = Math.max(latest, newest(join(path, entry.name)));
   }
   return latest;
 }
+
+/** What the page bundles from outside web/: the browser-safe segmentation code and what it imports. */
+const SHARED_SOURCES = ['src/segment', 'src/models/metadata.ts', 'src/data/raw-image.ts', 'src/errors.ts'];
 
 /**
  * Builds the page with Vite when `<webRoot>/dist` is missing or older than its sources (so
@@ -25,7 +29,7 @@ export async function ensureWebBuilt(
   const root = resolve(webRoot);
   const index = join(root, 'dist', 'index.html');
   if (!existsSync(join(root, 'index.html'))) return;
-  const sources = Math.max(newest(root), newest(resolve(root, '..', 'src', 'segment')));
+  const sources = Math.max(newest(root), ...SHARED_SOURCES.map((p) => newest(resolve(root, '..', p))));
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   let vite: typeof import('vite');
   try {
