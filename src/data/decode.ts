@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
+import { decodeBmp } from './bmp.ts';
 import { PolypsegError } from '../errors.ts';
 import type { BinaryMask, RawImage } from './raw-image.ts';
 
@@ -17,11 +19,25 @@ function describe(input: Buffer | string, label?: string): string {
   return label ?? (typeof input === 'string' ? input : 'image');
 }
 
-/** Decodes any format sharp reads (JPEG, PNG, WebP, BMP via magick-less formats, TIFF, ...) to RGB. */
+const isBmp = (buf: Buffer) => buf.length >= 2 && buf[0] === 0x42 && buf[1] === 0x4d; // "BM"
+
+/** Decodes JPEG, PNG, WebP, TIFF, GIF (via sharp) and BMP (our decoder: libvips has none) to RGB. */
 export async function decodeImage(input: Buffer | string, opts: DecodeOptions = {}): Promise<RawImage> {
   const name = describe(input, opts.label);
   try {
-    let pipeline = sharp(input, { limitInputPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS, failOn: 'error' })
+    let bytes = typeof input === 'string' ? await readFile(input) : input;
+    if (isBmp(bytes)) {
+      const bmp = decodeBmp(bytes);
+      if (bmp.width * bmp.height > (opts.maxPixels ?? DEFAULT_MAX_PIXELS))
+        throw new Error('image exceeds the pixel limit');
+      if (!opts.size && bmp.channels === 3) return bmp;
+      bytes = await sharp(Buffer.from(bmp.data.buffer, bmp.data.byteOffset, bmp.data.length), {
+        raw: { width: bmp.width, height: bmp.height, channels: bmp.channels },
+      })
+        .png()
+        .toBuffer();
+    }
+    let pipeline = sharp(bytes, { limitInputPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS, failOn: 'error' })
       .rotate()
       .removeAlpha()
       .toColourspace('srgb');

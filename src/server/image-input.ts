@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { decodeBmp, readBmpHeader } from '../data/bmp.ts';
+import { readBmpHeader } from '../data/bmp.ts';
 import { decodeImage } from '../data/decode.ts';
 import type { RawImage } from '../data/raw-image.ts';
 import { badRequest, tooLarge, undecodable, unsupportedType } from './http-error.ts';
@@ -35,9 +35,7 @@ export async function readUploadedImage(buf: Buffer, maxPixels: number): Promise
     );
   }
   try {
-    return type === 'bmp'
-      ? decodeBmp(buf)
-      : await decodeImage(buf, { maxPixels, label: `the ${type.toUpperCase()} file` });
+    return await decodeImage(buf, { maxPixels, label: `the ${type.toUpperCase()} file` });
   } catch (err) {
     throw undecodable((err as Error).message);
   }

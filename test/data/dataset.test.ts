@@ -91,3 +91,14 @@ test('carveValidation is seeded, disjoint, complete and independent of input ord
   assert.equal(new Set([...a.train, ...a.val]).size, 200);
   assert.ok(a.val.every((id) => !a.train.includes(id)));
 });
+
+test('decodeImage reads BMP (which libvips cannot) and resizes it like any other format', async () => {
+  const { encodeBmp } = await import('../../src/data/bmp.ts');
+  const data = new Uint8Array(20 * 10 * 3).map((_, i) => (i % 3 === 0 ? 200 : 30));
+  const bmp = Buffer.from(encodeBmp({ width: 20, height: 10, channels: 3, data }));
+  const full = await decodeImage(bmp);
+  assert.deepEqual([full.width, full.height, full.data[0], full.data[1]], [20, 10, 200, 30]);
+  const small = await decodeImage(bmp, { size: 8 });
+  assert.deepEqual([small.width, small.height], [8, 8]);
+  assert.ok(small.data[0]! > 150 && small.data[1]! < 80);
+});
