@@ -26,7 +26,7 @@ const cases: Case[] = [
   { x: [2, 6, 7, 2], k: [4, 4], co: 3, stride: 1, pad: 'same' },
   { x: [1, 9, 8, 2], k: [5, 3], co: 3, stride: 1, pad: 'same' },
   // Wide enough that dW is summed over several im2col blocks per image (the last one partial).
-  { x: [2, 24, 64, 96], k: [3, 3], co: 4, stride: 1, pad: 'same' },
+  { x: [2, 32, 30, 256], k: [3, 3], co: 4, stride: 1, pad: 'same' },
   {
     x: [2, 7, 6, 3],
     k: [3, 3],

@@ -10,8 +10,11 @@ import { tf } from '../tf.ts';
 import { type ConvGeometry, isPatchConv } from '../conv-geometry.ts';
 import { SHIFTED_TAPS, type ShiftedTapsAttrs } from './taps-kernel.ts';
 
-/** Elements of one im2col block: a few MB, so a block and its GEMM stay in cache. */
-const BLOCK_ELEMENTS = 1 << 20;
+/**
+ * Elements of one im2col block (16 MB): small enough for the block and its GEMM to stay in cache, large
+ * enough to keep the number of GEMMs (each a thread-pool barrier, costly on a busy machine) low.
+ */
+const BLOCK_ELEMENTS = 1 << 22;
 
 export function convFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   return tf.tidy(() => {
