@@ -5,7 +5,7 @@
  */
 import { tf } from '../tf.ts';
 import { runStockKernel } from './stock-kernels.ts';
-import { simdMaxPoolGrad2x2 } from '../simd/channel-simd.ts';
+import { simdMaxPoolGrad2x2, simdReluGrad } from '../simd/channel-simd.ts';
 import { byteOffset, elementOffset, heapF32, type WasmBackend } from './wasm-heap.ts';
 
 /** Shares the input's buffer (tensors are immutable), as the stock Reshape kernel does. */
@@ -137,10 +137,27 @@ const maxPoolGrad: tf.KernelFunc = (args) => {
   return dx;
 };
 
+export const RELU_GRAD = 'PolypsegReluGrad';
+
+/** dy where x > 0, else 0: the Relu gradient in one pass (stock: Step, then Multiply). */
+const reluGrad: tf.KernelFunc = ({ inputs, backend }) => {
+  const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
+  const wb = backend as unknown as WasmBackend;
+  const out = wb.makeOutput([...x.shape], 'float32');
+  const n = tf.util.sizeFromShape(x.shape);
+  if (!simdReluGrad(wb, byteOffset(wb, dy), byteOffset(wb, x), byteOffset(wb, out), n)) {
+    const heap = heapF32(wb);
+    const [d, xs, o] = [elementOffset(wb, dy), elementOffset(wb, x), elementOffset(wb, out)];
+    for (let i = 0; i < n; i++) heap[o + i] = heap[xs + i]! > 0 ? heap[d + i]! : 0;
+  }
+  return out;
+};
+
 export const miscKernels: tf.KernelConfig[] = [
   { kernelName: 'Identity', backendName: 'wasm', kernelFunc: identity },
   { kernelName: 'Cast', backendName: 'wasm', kernelFunc: cast },
   { kernelName: 'Sum', backendName: 'wasm', kernelFunc: channelReduce('Sum') },
   { kernelName: 'Mean', backendName: 'wasm', kernelFunc: channelReduce('Mean') },
   { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad },
+  { kernelName: RELU_GRAD, backendName: 'wasm', kernelFunc: reluGrad },
 ];

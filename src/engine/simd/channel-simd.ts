@@ -14,6 +14,7 @@ import { buildModule, I32, op, V128, type FunctionDef } from './wasm-builder.ts'
 const ROWS_PER_BLOCK = 256;
 
 interface Exports {
+  reluGrad(dy: number, x: number, out: number, bytes: number): void;
   copyRuns(
     src: number,
     srcStride: number,
@@ -210,7 +211,23 @@ function functions(): FunctionDef[] {
       overRow(c.o, c.runBytes, [...at(c.dst, c.o), ...load(c.src, c.o), op.v128Store()]),
     ),
   };
-  return [shiftedSums, gradSums, affine, copyRuns, maxPoolGrad2x2()];
+  // reluGrad(dy, x, out, bytes): out = x > 0 ? dy : 0, over `bytes` (a multiple of 16)
+  const r = { dy: 0, x: 1, out: 2, bytes: 3, o: 4 };
+  const reluGrad: FunctionDef = {
+    name: 'reluGrad',
+    params: 4,
+    locals: [{ count: 1, type: I32 }],
+    body: overRow(r.o, r.bytes, [
+      ...at(r.out, r.o),
+      ...load(r.dy, r.o),
+      ...load(r.x, r.o),
+      op.v128Zero,
+      op.f32x4Gt,
+      op.v128And,
+      op.v128Store(),
+    ]),
+  };
+  return [shiftedSums, gradSums, affine, copyRuns, maxPoolGrad2x2(), reluGrad];
 }
 
 /**
@@ -481,6 +498,25 @@ export function simdMaxPoolGrad2x2(
       cb,
       rowBytes,
     );
+  }
+  return true;
+}
+
+/** out = x > 0 ? dy : 0 over `count` floats (byte addresses). False if SIMD is unavailable. */
+export function simdReluGrad(
+  backend: WasmBackend,
+  dy: number,
+  x: number,
+  out: number,
+  count: number,
+): boolean {
+  const k = kernelsFor(backend);
+  if (!k) return false;
+  const whole = count - (count % 4);
+  k.fns.reluGrad(dy, x, out, whole * 4);
+  if (whole < count) {
+    const heap = heapOf(backend);
+    for (let i = whole; i < count; i++) heap[out / 4 + i] = heap[x / 4 + i]! > 0 ? heap[dy / 4 + i]! : 0;
   }
   return true;
 }

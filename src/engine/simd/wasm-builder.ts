@@ -61,6 +61,8 @@ export const op = {
   f32x4Sub: simd(0xe5),
   f32x4Mul: simd(0xe6),
   f32x4Ge: simd(0x46),
+  f32x4Gt: simd(0x44),
+  v128Zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
   v128Not: simd(0x4d),
   v128And: simd(0x4e),
   v128AndNot: simd(0x4f),

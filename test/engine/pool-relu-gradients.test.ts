@@ -32,3 +32,13 @@ test('maxPool gradient with ties (post-ReLU zeros) sends each dy to the first ma
   });
   assertClose(res.wasm[0]!, res.cpu[0]!, 'dx', 1e-7);
 });
+
+test('relu gradient (one-pass kernel) matches cpu, including odd sizes and x == 0', async () => {
+  const res = await onBothBackends(() => {
+    const x = tf.concat([randomTensor([3, 7, 5, 3], 70), tf.zeros([1, 7, 5, 3])]); // 420 + 105 elements
+    const dy = randomTensor(x.shape, 71);
+    return [tf.relu(x), tf.grad((t: tf.Tensor) => tf.relu(t))(x, dy)];
+  });
+  assertClose(res.wasm[0]!, res.cpu[0]!, 'y', 1e-12);
+  assertClose(res.wasm[1]!, res.cpu[1]!, 'dx', 1e-12);
+});
