@@ -9,11 +9,14 @@ import { architectureSchema, modelMetadataSchema } from '../../src/models/metada
  * A tiny untrained UNet (random initial weights) saved as a full model directory: polypseg.json,
  * TF.js model.json/weights.bin and model.onnx. Small enough to build and run in well under a second.
  */
-export async function makeModelDir(opts: { inputSize?: number; name?: string } = {}): Promise<string> {
+export async function makeModelDir(
+  opts: { inputSize?: number; name?: string; seed?: number } = {},
+): Promise<string> {
   const inputSize = opts.inputSize ?? 32;
   const dir = await mkdtemp(join(tmpdir(), 'polypseg-model-'));
   const architecture = architectureSchema.parse({ type: 'unet', depth: 2, baseWidth: 4 });
-  const model = buildModel(architecture, inputSize);
+  // seeded: tests that look at the mask (e.g. the overlay must visibly differ) see the same one every run
+  const model = buildModel(architecture, inputSize, opts.seed ?? 7);
   await saveModel(
     dir,
     model,
