@@ -1,4 +1,5 @@
-import { parseFlags, parsePositiveInt, requireFlag, type Command } from './command.ts';
+import type { Command } from './command.ts';
+import { parseRunFlags } from './run-flags.ts';
 import { readPretrainConfig } from '../pretrain/config.ts';
 import { runPretraining } from '../pretrain/run.ts';
 
@@ -9,20 +10,8 @@ const command: Command = {
   summary: 'pretrain a segmentation encoder on a pretext task (crop classification or rotation; resumable)',
   usage,
   async run(argv) {
-    const { values } = parseFlags(argv, {
-      config: { type: 'string' },
-      data: { type: 'string' },
-      out: { type: 'string' },
-      resume: { type: 'boolean', default: false },
-      epochs: { type: 'string' },
-      threads: { type: 'string' },
-    });
-    const config = await readPretrainConfig(requireFlag(values.config, 'config'));
-    if (values.data) config.data.dir = values.data;
-    if (values.epochs) config.epochs = parsePositiveInt(values.epochs, 'epochs');
-    if (values.threads) config.threads = parsePositiveInt(values.threads, 'threads');
-    const out = values.out ?? `runs/${config.name}`;
-    const result = await runPretraining({ config, out, resume: values.resume });
+    const { config, out, resume } = await parseRunFlags(argv, readPretrainConfig);
+    const result = await runPretraining({ config, out, resume });
     if (result.state.interrupted) return 130;
     const acc = result.best
       ? `held-out ${config.task} accuracy ${result.finalAccuracy!.toFixed(4)} after the last epoch, ` +

@@ -1,19 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { openRun } from '../train/open-run.ts';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initEngine } from '../engine/index.ts';
 import { PolypsegError } from '../errors.ts';
 import { saveModel } from '../models/io.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import { imagesToTensor } from '../train/batch.ts';
 import type { Callback, EpochLog, TrainState } from '../train/callbacks.ts';
-import {
-  checkRunDir,
-  freshState,
-  removeCheckpoint,
-  resumeState,
-  saveCheckpoint,
-} from '../train/checkpoint.ts';
+import { freshState, removeCheckpoint, resumeState, saveCheckpoint } from '../train/checkpoint.ts';
 import { trainLoop, type ValidationResult } from '../train/loop.ts';
 import { createOptimizer } from '../train/optimizer.ts';
 import { configHash } from '../train/run.ts';
@@ -82,12 +76,7 @@ function bestAccuracy(history: EpochLog[]): { epoch: number; accuracy: number } 
 export async function runPretraining(opts: PretrainRunOptions): Promise<PretrainResult> {
   const { config } = opts;
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
-  const out = resolve(opts.out);
-  const ckptDir = join(out, 'checkpoint');
-  checkRunDir(out, ckptDir, Boolean(opts.resume));
-  await mkdir(out, { recursive: true });
-  const engine = await initEngine({ threads: config.threads });
-  log(`engine: ${engine.backend}, ${engine.threads} thread(s)`);
+  const { out, ckptDir } = await openRun(opts.out, Boolean(opts.resume), config.threads, log);
 
   const pretext = PRETEXTS[config.task];
   // the held-out images are the segmentation run's validation carve-out (same valFraction/valSeed)

@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Sample } from '../data/index.ts';
-import { initEngine } from '../engine/index.ts';
 import { buildModel } from '../models/index.ts';
 import { saveModel } from '../models/io.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import type { Callback, TrainState } from './callbacks.ts';
-import { checkRunDir, freshState, removeCheckpoint, resumeState, saveCheckpoint } from './checkpoint.ts';
+import { freshState, removeCheckpoint, resumeState, saveCheckpoint } from './checkpoint.ts';
 import { loadTrainingData } from './training-data.ts';
 import type { TrainConfig } from './config.ts';
 import { loadEncoderWeights } from './encoder-init.ts';
+import { openRun } from './open-run.ts';
 import { trainLoop } from './loop.ts';
 import { createLoss } from './losses.ts';
 import { createOptimizer } from './optimizer.ts';
@@ -50,12 +50,7 @@ export function configHash(config: { threads?: number; epochs: number }): string
 export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult> {
   const { config } = opts;
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
-  const out = resolve(opts.out);
-  const ckptDir = join(out, 'checkpoint');
-  checkRunDir(out, ckptDir, Boolean(opts.resume));
-  await mkdir(out, { recursive: true });
-  const engine = await initEngine({ threads: config.threads });
-  log(`engine: ${engine.backend}, ${engine.threads} thread(s)`);
+  const { out, ckptDir } = await openRun(opts.out, Boolean(opts.resume), config.threads, log);
 
   const data = await loadTrainingData(config.data, config.inputSize, log);
   const { trainIds, valIds, skipped } = data;
