@@ -25,8 +25,16 @@ for (const id of (values.ids ?? '').split(',').filter(Boolean)) {
   const truth = await decodeMask(findFile(values.data!, 'masks', id)!);
   const seg = await segmenter.segment(image);
   const d = dice(confusion(seg.probabilities, truth.data, segmenter.metadata.threshold));
-  const shown = drawOutline(renderOverlay(image, seg, { color: '#ff2020', opacity: 0.4 }), truth, [40, 230, 60], 3);
-  const png = await sharp(await encodePng(shown)).resize({ width: Number(values.width) }).png().toBuffer();
+  const shown = drawOutline(
+    renderOverlay(image, seg, { color: '#ff2020', opacity: 0.4 }),
+    truth,
+    [40, 230, 60],
+    3,
+  );
+  const png = await sharp(await encodePng(shown))
+    .resize({ width: Number(values.width) })
+    .png()
+    .toBuffer();
   const file = join(values.out!, `${id}.png`);
   await writeFile(file, png);
   console.log(`${file}\tDice ${d.toFixed(3)}\tpolyps ${seg.polyps.length}`);
