@@ -1,18 +1,19 @@
 import { writeFile } from 'node:fs/promises';
-import { parseFlags, parseNumber, parsePositiveInt, requireFlag, type Command } from './command.ts';
+import { parseFlags, parseNumber, requireFlag, type Command } from './command.ts';
+import { openSegmenterFromFlags, SEGMENT_FLAGS, SEGMENT_FLAGS_USAGE } from './segment-flags.ts';
 import { ProgressBar } from './progress.ts';
-import { createSegmenter, parseRuntime } from '../segment/create-segmenter.ts';
 import { parseColor } from '../segment/overlay.ts';
 import { processVideo } from '../video/index.ts';
 
 const usage = `usage: polypseg predict-video --input IN.mp4 --out OUT.mp4 [--model DIR] [--json FRAMES.json]
                               [--color #RRGGBB] [--opacity 0.4] [--outline] [--tta] [--threshold T]
-                              [--runtime onnx|tfjs|onnx-web] [--threads N]
+                              [--min-area PX] [--runtime onnx|tfjs|onnx-web] [--threads N]
 
   Segments every frame and writes an H.264 MP4 (yuv420p, faststart) with the mask overlaid, at the
   input's size and frame rate. ffmpeg is the binary from the npm package @ffmpeg-installer/ffmpeg.
   --json FILE  per-frame polyp count, area (pixels), coverage, score and polyp boxes
-  --color      overlay colour (default #00FF66); --opacity 0..1 (default 0.4); --outline draws the border`;
+  --color      overlay colour (default #00FF66); --opacity 0..1 (default 0.4); --outline draws the border
+${SEGMENT_FLAGS_USAGE}`;
 
 const command: Command = {
   name: 'predict-video',
@@ -20,17 +21,13 @@ const command: Command = {
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {
-      model: { type: 'string', default: 'models/default' },
+      ...SEGMENT_FLAGS,
       input: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'string' },
       color: { type: 'string', default: '#00FF66' },
       opacity: { type: 'string', default: '0.4' },
       outline: { type: 'boolean', default: false },
-      tta: { type: 'boolean', default: false },
-      threshold: { type: 'string' },
-      runtime: { type: 'string', default: 'onnx' },
-      threads: { type: 'string' },
     });
     const input = requireFlag(values.input, 'input');
     const out = requireFlag(values.out, 'out');
@@ -39,11 +36,7 @@ const command: Command = {
       opacity: parseNumber(values.opacity, 'opacity', 0, 1),
       outline: values.outline,
     };
-    const threshold =
-      values.threshold !== undefined ? parseNumber(values.threshold, 'threshold', 0, 1) : undefined;
-    const runtime = parseRuntime(values.runtime);
-    const threads = values.threads ? parsePositiveInt(values.threads, 'threads') : undefined;
-    const segmenter = await createSegmenter(values.model, { runtime, threads });
+    const { segmenter, options } = await openSegmenterFromFlags(values);
 
     // Ctrl-C stops ffmpeg and removes the partial output.
     const controller = new AbortController();
@@ -55,7 +48,7 @@ const command: Command = {
         input,
         out,
         segmenter,
-        { overlay, tta: values.tta, threshold, signal: controller.signal },
+        { ...options, overlay, signal: controller.signal },
         (p) => {
           bar ??= new ProgressBar('video', p.totalFrames);
           bar.update(p.frame, `${p.fps.toFixed(1)} fps`);

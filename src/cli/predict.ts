@@ -2,25 +2,22 @@ import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { once } from 'node:events';
-import { parseFlags, parseNumber, parsePositiveInt, requireFlag, type Command } from './command.ts';
+import { parseFlags, parseNumber, requireFlag, type Command } from './command.ts';
+import { openSegmenterFromFlags, SEGMENT_FLAGS, SEGMENT_FLAGS_USAGE } from './segment-flags.ts';
 import { ProgressBar } from './progress.ts';
 import { decodeImage, encodeMaskPng, encodePng } from '../data/decode.ts';
 import type { RawImage } from '../data/raw-image.ts';
 import { PolypsegError } from '../errors.ts';
-import { createSegmenter, parseRuntime } from '../segment/create-segmenter.ts';
 import { renderOverlay, type OverlayOptions } from '../segment/overlay.ts';
 
 const usage = `usage: polypseg predict --input FILE|DIR --out DIR [--model DIR] [--runtime onnx|tfjs|onnx-web]
-                        [--tta] [--threshold T] [--overlay] [--color #RRGGBB] [--opacity A] [--outline]
-                        [--json] [--threads N]
+                        [--tta] [--threshold T] [--min-area PX] [--overlay] [--color #RRGGBB] [--opacity A]
+                        [--outline] [--json] [--threads N]
 
   Writes one mask PNG per image (0/255, the input's width and height) as OUT/<stem>.png.
-  --model DIR   model directory; default models/default
-  --runtime R   onnx (default; needs \`polypseg export\`), tfjs, or onnx-web (wasm)
-  --tta         average the prediction over identity, horizontal and vertical flips
-  --threshold T probability threshold (default: the model's, usually 0.5)
-  --overlay     also write OUT/overlays/<stem>.png (mask blended over the image)
-  --json        also write OUT/predictions.json (per image: size, coverage, polyps with area/bbox/score)
+${SEGMENT_FLAGS_USAGE}
+  --overlay       also write OUT/overlays/<stem>.png (mask blended over the image)
+  --json          also write OUT/predictions.json (per image: size, coverage, polyps with area/bbox/score)
   A folder is read one image at a time (thousands are fine); unreadable images are reported and skipped.`;
 
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif']);
@@ -77,13 +74,9 @@ const command: Command = {
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {
-      model: { type: 'string', default: 'models/default' },
+      ...SEGMENT_FLAGS,
       input: { type: 'string' },
       out: { type: 'string' },
-      runtime: { type: 'string', default: 'onnx' },
-      threads: { type: 'string' },
-      tta: { type: 'boolean', default: false },
-      threshold: { type: 'string' },
       overlay: { type: 'boolean', default: false },
       color: { type: 'string' },
       opacity: { type: 'string' },
@@ -92,21 +85,17 @@ const command: Command = {
     });
     const input = requireFlag(values.input, 'input');
     const out = requireFlag(values.out, 'out');
-    const threshold =
-      values.threshold !== undefined ? parseNumber(values.threshold, 'threshold', 0, 1) : undefined;
     const overlay: OverlayOptions = {
       color: values.color,
       opacity: values.opacity !== undefined ? parseNumber(values.opacity, 'opacity', 0, 1) : undefined,
       outline: values.outline,
     };
-    const runtime = parseRuntime(values.runtime);
-    const threads = values.threads ? parsePositiveInt(values.threads, 'threads') : undefined;
 
     const files = await listInputs(input);
     const names = stems(files);
     await mkdir(out, { recursive: true });
     if (values.overlay) await mkdir(join(out, 'overlays'), { recursive: true });
-    const segmenter = await createSegmenter(values.model, { runtime, threads });
+    const { segmenter, options } = await openSegmenterFromFlags(values);
     const json = values.json ? new JsonArrayWriter(join(out, 'predictions.json')) : undefined;
     const bar = new ProgressBar('predict', files.length);
     const failures: string[] = [];
@@ -127,7 +116,7 @@ const command: Command = {
         try {
           if (image instanceof Error) throw image;
           const t = performance.now();
-          const result = await segmenter.segment(image, { tta: values.tta, threshold });
+          const result = await segmenter.segment(image, options);
           const ms = performance.now() - t;
           const writes = [writeFile(join(out, `${names[i]}.png`), await encodeMaskPng(result.mask))];
           if (values.overlay)

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PolypsegError } from '../errors.ts';
-import { modelMetadataSchema, type ModelMetadata } from './metadata.ts';
+import { modelMetadataSchema, type ModelMetadata, type ModelMetadataInput } from './metadata.ts';
 
 export const METADATA_FILE = 'polypseg.json';
 const WEIGHTS_FILE = 'weights.bin';
@@ -16,7 +16,11 @@ async function writeAtomic(path: string, data: string | Uint8Array): Promise<voi
 }
 
 /** Saves TF.js layers format (model.json + weights.bin) and polypseg.json into `dir`. */
-export async function saveModel(dir: string, model: tf.LayersModel, metadata: ModelMetadata): Promise<void> {
+export async function saveModel(
+  dir: string,
+  model: tf.LayersModel,
+  metadata: ModelMetadataInput,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const outShape = model.outputs[0]!.shape;
   const meta = modelMetadataSchema.parse({

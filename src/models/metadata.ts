@@ -52,6 +52,13 @@ export const modelMetadataSchema = z.object({
     .object({ mean: z.array(z.number()).length(3), std: z.array(z.number()).length(3) })
     .default({ mean: [0, 0, 0], std: [1, 1, 1] }),
   threshold: z.number().min(0).max(1).default(0.5),
+  /**
+   * Connected regions smaller than this fraction of the image are treated as noise: dropped from the
+   * mask and the polyp list unless a caller passes its own minArea. 0.0002 is about 8x8 pixels at
+   * 622x529, well below the smallest annotated Kvasir polyp body, yet enough to stop single-pixel
+   * speckles being counted as polyps.
+   */
+  minRegionFraction: z.number().min(0).max(0.5).default(0.0002),
   outputChannels: z.number().int().positive().default(1),
   parameters: z.number().int().nonnegative().optional(),
   training: z.record(z.string(), z.unknown()).optional(),
@@ -62,6 +69,8 @@ export const modelMetadataSchema = z.object({
   createdAt: z.string().optional(),
 });
 export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
+/** What writers pass: fields with defaults may be left out. */
+export type ModelMetadataInput = z.input<typeof modelMetadataSchema>;
 
 /** Loaders that segment call this: an encoder checkpoint has no mask head and must not be served. */
 export function assertSegmentationModel(metadata: ModelMetadata, dir: string): void {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PolypsegError } from '../errors.ts';
 import { saveModel } from '../models/io.ts';
-import type { ModelMetadata } from '../models/metadata.ts';
+import type { ModelMetadataInput } from '../models/metadata.ts';
 import { imagesToTensor } from '../train/batch.ts';
 import type { Callback, EpochLog, TrainState } from '../train/callbacks.ts';
 import { freshState, removeCheckpoint, resumeState, saveCheckpoint } from '../train/checkpoint.ts';
@@ -112,7 +112,7 @@ export async function runPretraining(opts: PretrainRunOptions): Promise<Pretrain
     : freshState(build(), optimizer, config.epochs);
   if (opts.resume) log(`resuming at epoch ${state.epoch + 1}, batch ${state.batch}`);
 
-  const metadata = (extra: Partial<ModelMetadata> = {}): ModelMetadata => ({
+  const metadata = (extra: Partial<ModelMetadataInput> = {}): ModelMetadataInput => ({
     format: 'polypseg-model',
     version: 1,
     task: 'encoder-pretraining',

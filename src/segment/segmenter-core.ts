@@ -51,7 +51,7 @@ export class ModelSegmenter implements Segmenter {
     const probs = await this.probabilities(image, options.tta ?? false);
     return postprocess(probs, this.metadata.inputSize, image.width, image.height, {
       threshold: options.threshold ?? this.metadata.threshold,
-      minArea: options.minArea,
+      minArea: options.minArea ?? Math.round(this.metadata.minRegionFraction * image.width * image.height),
     });
   }
 

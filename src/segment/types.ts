@@ -27,7 +27,7 @@ export interface SegmentOptions {
   /** flip test-time augmentation (average of identity, h-flip, v-flip) */
   tta?: boolean;
   threshold?: number;
-  /** drop connected regions smaller than this many pixels from mask and polyps (default 0) */
+  /** drop connected regions smaller than this many pixels from mask and polyps (default: the model's minRegionFraction of the image) */
   minArea?: number;
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PolypsegError } from '../errors.ts';
 import { loadModel, saveModel } from '../models/io.ts';
-import type { ModelMetadata } from '../models/metadata.ts';
+import type { ModelMetadataInput } from '../models/metadata.ts';
 import type { EpochLog, TrainState } from './callbacks.ts';
 
 const STATE_FILE = 'state.json';
@@ -26,7 +26,7 @@ export interface CheckpointState {
 export async function saveCheckpoint(
   dir: string,
   state: TrainState,
-  metadata: ModelMetadata,
+  metadata: ModelMetadataInput,
   configHash: string,
 ): Promise<void> {
   await saveModel(dir, state.model, metadata);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Sample } from '../data/index.ts';
 import { buildModel } from '../models/index.ts';
 import { saveModel } from '../models/io.ts';
-import type { ModelMetadata } from '../models/metadata.ts';
+import type { ModelMetadataInput } from '../models/metadata.ts';
 import type { Callback, TrainState } from './callbacks.ts';
 import { freshState, removeCheckpoint, resumeState, saveCheckpoint } from './checkpoint.ts';
 import { loadTrainingData } from './training-data.ts';
@@ -69,7 +69,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     }
   }
 
-  const metadata = (extra: Partial<ModelMetadata> = {}): ModelMetadata => ({
+  const metadata = (extra: Partial<ModelMetadataInput> = {}): ModelMetadataInput => ({
     format: 'polypseg-model',
     version: 1,
     name: config.name,

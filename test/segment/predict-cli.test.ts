@@ -102,5 +102,19 @@ test('predict: a single file with the tfjs runtime; bad flags are usage errors',
     1,
   );
   assert.equal(await main(['predict', '--model', model, '--out', out]), 2);
+  assert.equal(
+    await main([
+      'predict',
+      '--model',
+      model,
+      '--input',
+      join(work, 'one.jpg'),
+      '--out',
+      out,
+      '--min-area',
+      '-3',
+    ]),
+    2,
+  );
   assert.equal(await main(['predict', '--model', model, '--input', join(work, 'nothing'), '--out', out]), 1);
 });

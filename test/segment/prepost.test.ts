@@ -4,6 +4,8 @@ import { postprocess, channelOf } from '../../src/segment/postprocess.ts';
 import { preprocess, toRgb } from '../../src/segment/preprocess.ts';
 import { flipHorizontal, flipVertical } from '../../src/segment/tta.ts';
 import { PolypsegError } from '../../src/errors.ts';
+import { ModelSegmenter } from '../../src/segment/segmenter-core.ts';
+import { modelMetadataSchema } from '../../src/models/metadata.ts';
 
 const spec = { inputSize: 2, normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.25, 1] } };
 
@@ -58,4 +60,36 @@ test('channelOf takes the last channel; flips undo themselves', () => {
   assert.deepEqual(flipVertical(flipVertical(a, 3, 2, 2), 3, 2, 2), a);
   assert.deepEqual(Array.from(flipHorizontal(a, 3, 2, 2).subarray(0, 2)), [4, 5]);
   assert.deepEqual(Array.from(flipVertical(a, 3, 2, 2).subarray(0, 2)), [6, 7]);
+});
+
+test("ModelSegmenter drops noise regions below the model's minRegionFraction unless minArea overrides it", async () => {
+  // 20x20 model map: a 6x6 polyp and a 1-pixel speckle; image at the same size, so no resampling.
+  const size = 20;
+  const probs = new Float32Array(size * size);
+  for (let y = 2; y < 8; y++) for (let x = 2; x < 8; x++) probs[y * size + x] = 0.9;
+  probs[15 * size + 15] = 0.9;
+  const metadata = modelMetadataSchema.parse({
+    name: 'fake',
+    architecture: { type: 'unet' },
+    inputSize: size,
+    minRegionFraction: 0.01, // 4 pixels of 400
+  });
+  const segmenter = new ModelSegmenter(
+    'tfjs',
+    metadata,
+    async () => probs.slice(),
+    async () => {},
+  );
+  const image = { width: size, height: size, channels: 3 as const, data: new Uint8Array(size * size * 3) };
+  const byDefault = await segmenter.segment(image);
+  assert.equal(byDefault.polyps.length, 1);
+  assert.equal(byDefault.polyps[0]!.area, 36);
+  assert.equal(byDefault.mask.data[15 * size + 15], 0, 'the speckle is removed from the mask too');
+  const everything = await segmenter.segment(image, { minArea: 0 });
+  assert.equal(everything.polyps.length, 2);
+  assert.equal(everything.mask.data[15 * size + 15], 1);
+  assert.equal(
+    modelMetadataSchema.parse({ ...metadata, minRegionFraction: undefined }).minRegionFraction,
+    0.0002,
+  );
 });

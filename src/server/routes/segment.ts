@@ -73,7 +73,8 @@ export const segmentRoutes =
               minArea: {
                 type: 'integer',
                 minimum: 0,
-                description: 'drop regions smaller than this many pixels (default 0)',
+                description:
+                  "drop regions smaller than this many pixels (default: the model's minRegionFraction of the image, ≈ 8×8 px at 622×529)",
               },
               tta: { type: 'boolean', description: 'flip test-time augmentation (3× the work)' },
             },

@@ -1,0 +1,44 @@
+import { parseNumber, parsePositiveInt } from './command.ts';
+import { createSegmenter, parseRuntime } from '../segment/create-segmenter.ts';
+import type { Segmenter, SegmentOptions } from '../segment/types.ts';
+
+/** Flags shared by the commands that run a model on user images (`predict`, `predict-video`). */
+export const SEGMENT_FLAGS = {
+  model: { type: 'string', default: 'models/default' },
+  runtime: { type: 'string', default: 'onnx' },
+  threads: { type: 'string' },
+  tta: { type: 'boolean', default: false },
+  threshold: { type: 'string' },
+  'min-area': { type: 'string' },
+} as const;
+
+export const SEGMENT_FLAGS_USAGE = `  --model DIR     model directory; default models/default
+  --runtime R     onnx (default; needs \`polypseg export\`), tfjs, or onnx-web (wasm)
+  --threads N     inference threads
+  --tta           average the prediction over identity, horizontal and vertical flips
+  --threshold T   probability threshold (default: the model's, usually 0.5)
+  --min-area PX   drop regions smaller than PX pixels (default: the model's minRegionFraction of the image)`;
+
+interface SegmentFlagValues {
+  model: string;
+  runtime: string;
+  threads?: string;
+  tta: boolean;
+  threshold?: string;
+  'min-area'?: string;
+}
+
+/** Validates the shared flags and opens the model: every mistake is a UsageError before any work starts. */
+export async function openSegmenterFromFlags(
+  values: SegmentFlagValues,
+): Promise<{ segmenter: Segmenter; options: SegmentOptions }> {
+  const options: SegmentOptions = {
+    tta: values.tta,
+    threshold: values.threshold !== undefined ? parseNumber(values.threshold, 'threshold', 0, 1) : undefined,
+    minArea: values['min-area'] !== undefined ? parseNumber(values['min-area'], 'min-area', 0) : undefined,
+  };
+  const runtime = parseRuntime(values.runtime);
+  const threads = values.threads ? parsePositiveInt(values.threads, 'threads') : undefined;
+  const segmenter = await createSegmenter(values.model, { runtime, threads });
+  return { segmenter, options };
+}
