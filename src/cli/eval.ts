@@ -5,10 +5,13 @@ import { readSplit } from '../data/index.ts';
 import { evaluateDataset, evaluationJson, evaluationTable } from '../evaluate/evaluate-dataset.ts';
 import { createSegmenter } from '../segment/index.ts';
 import { ProgressBar } from './progress.ts';
+import { ttaFlag } from './segment-flags.ts';
 import { parseFlags, parseNumber, requireFlag, UsageError, type Command } from './command.ts';
 
 const usage = `usage: polypseg eval --model DIR --data DIR --split FILE [--json] [--out DIR] [--runtime onnx|tfjs]
-                     [--threshold T] [--tta] [--skip-invalid]`;
+                     [--threshold T] [--tta|--no-tta] [--skip-invalid]
+
+  --tta / --no-tta  flip test-time augmentation on / off (default: the model's \`tta\` setting)`;
 
 const command: Command = {
   name: 'eval',
@@ -23,7 +26,8 @@ const command: Command = {
       out: { type: 'string' },
       runtime: { type: 'string' },
       threshold: { type: 'string' },
-      tta: { type: 'boolean', default: false },
+      tta: { type: 'boolean' },
+      'no-tta': { type: 'boolean' },
       'skip-invalid': { type: 'boolean', default: false },
     });
     const runtime = values.runtime ?? 'auto';
@@ -45,7 +49,7 @@ const command: Command = {
     try {
       const ev = await evaluateDataset(segmenter, dataDir, ids, {
         threshold,
-        tta: values.tta,
+        tta: ttaFlag(values),
         skipInvalid: values['skip-invalid'],
         onProgress: (d) => bar.update(d),
       });

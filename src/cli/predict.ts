@@ -11,7 +11,7 @@ import { PolypsegError } from '../errors.ts';
 import { renderOverlay, type OverlayOptions } from '../segment/overlay.ts';
 
 const usage = `usage: polypseg predict --input FILE|DIR --out DIR [--model DIR] [--runtime onnx|tfjs|onnx-web]
-                        [--tta] [--threshold T] [--min-area PX] [--overlay] [--color #RRGGBB] [--opacity A]
+                        [--tta|--no-tta] [--threshold T] [--min-area PX] [--overlay] [--color #RRGGBB] [--opacity A]
                         [--outline] [--json] [--threads N]
 
   Writes one mask PNG per image (0/255, the input's width and height) as OUT/<stem>.png.

@@ -1,4 +1,4 @@
-import { parseNumber, parsePositiveInt } from './command.ts';
+import { parseNumber, parsePositiveInt, UsageError } from './command.ts';
 import { createSegmenter, parseRuntime } from '../segment/create-segmenter.ts';
 import type { Segmenter, SegmentOptions } from '../segment/types.ts';
 
@@ -7,7 +7,8 @@ export const SEGMENT_FLAGS = {
   model: { type: 'string', default: 'models/default' },
   runtime: { type: 'string', default: 'onnx' },
   threads: { type: 'string' },
-  tta: { type: 'boolean', default: false },
+  tta: { type: 'boolean' },
+  'no-tta': { type: 'boolean' },
   threshold: { type: 'string' },
   'min-area': { type: 'string' },
 } as const;
@@ -15,7 +16,8 @@ export const SEGMENT_FLAGS = {
 export const SEGMENT_FLAGS_USAGE = `  --model DIR     model directory; default models/default
   --runtime R     onnx (default; needs \`polypseg export\`), tfjs, or onnx-web (wasm)
   --threads N     inference threads
-  --tta           average the prediction over identity, horizontal and vertical flips
+  --tta, --no-tta average the prediction over identity, horizontal and vertical flips, or don't
+                  (default: the model's tta setting for images; off for video)
   --threshold T   probability threshold (default: the model's, usually 0.5)
   --min-area PX   drop regions smaller than PX pixels (default: the model's minRegionFraction of the image)`;
 
@@ -23,9 +25,16 @@ interface SegmentFlagValues {
   model: string;
   runtime: string;
   threads?: string;
-  tta: boolean;
+  tta?: boolean;
+  'no-tta'?: boolean;
   threshold?: string;
   'min-area'?: string;
+}
+
+/** --tta / --no-tta -> true / false; neither -> undefined (the model's default). */
+export function ttaFlag(values: { tta?: boolean; 'no-tta'?: boolean }): boolean | undefined {
+  if (values.tta && values['no-tta']) throw new UsageError('--tta and --no-tta contradict each other');
+  return values.tta ? true : values['no-tta'] ? false : undefined;
 }
 
 /** Validates the shared flags and opens the model: every mistake is a UsageError before any work starts. */
@@ -33,7 +42,7 @@ export async function openSegmenterFromFlags(
   values: SegmentFlagValues,
 ): Promise<{ segmenter: Segmenter; options: SegmentOptions }> {
   const options: SegmentOptions = {
-    tta: values.tta,
+    tta: ttaFlag(values),
     threshold: values.threshold !== undefined ? parseNumber(values.threshold, 'threshold', 0, 1) : undefined,
     minArea: values['min-area'] !== undefined ? parseNumber(values['min-area'], 'min-area', 0) : undefined,
   };

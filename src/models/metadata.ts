@@ -59,6 +59,12 @@ export const modelMetadataSchema = z.object({
    * speckles being counted as polyps.
    */
   minRegionFraction: z.number().min(0).max(0.5).default(0.0002),
+  /**
+   * Whether still images are segmented with flip test-time augmentation unless the caller says
+   * otherwise: a per-model choice made on validation (it costs 3x the model time). Video and live
+   * camera frames stay single-pass unless asked, to keep their frame rate.
+   */
+  tta: z.boolean().default(false),
   outputChannels: z.number().int().positive().default(1),
   parameters: z.number().int().nonnegative().optional(),
   training: z.record(z.string(), z.unknown()).optional(),

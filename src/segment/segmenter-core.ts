@@ -48,7 +48,7 @@ export class ModelSegmenter implements Segmenter {
   }
 
   async segment(image: RawImage, options: SegmentOptions = {}): Promise<Segmentation> {
-    const probs = await this.probabilities(image, options.tta ?? false);
+    const probs = await this.probabilities(image, options.tta ?? this.metadata.tta);
     return postprocess(probs, this.metadata.inputSize, image.width, image.height, {
       threshold: options.threshold ?? this.metadata.threshold,
       minArea: options.minArea ?? Math.round(this.metadata.minRegionFraction * image.width * image.height),

@@ -24,7 +24,7 @@ export interface Segmentation {
 export type Runtime = 'onnx' | 'tfjs' | 'onnx-web';
 
 export interface SegmentOptions {
-  /** flip test-time augmentation (average of identity, h-flip, v-flip) */
+  /** flip test-time augmentation (average of identity, h-flip, v-flip); default: the model's `tta` */
   tta?: boolean;
   threshold?: number;
   /** drop connected regions smaller than this many pixels from mask and polyps (default: the model's minRegionFraction of the image) */

@@ -79,7 +79,11 @@ export async function processVideo(
   signal?.addEventListener('abort', onAbort, { once: true });
 
   const results: FrameResult[] = [];
-  const segmentOptions: SegmentOptions = { tta: opts.tta, threshold: opts.threshold, minArea: opts.minArea };
+  const segmentOptions: SegmentOptions = {
+    tta: opts.tta ?? false,
+    threshold: opts.threshold,
+    minArea: opts.minArea,
+  };
   const window = Math.max(1, opts.concurrency ?? 2);
   const pending: Array<{ image: RawImage; result: ReturnType<Segmenter['segment']> }> = [];
 

@@ -116,5 +116,7 @@ test('predict: a single file with the tfjs runtime; bad flags are usage errors',
     ]),
     2,
   );
+  const oneImage = ['predict', '--model', model, '--input', join(work, 'one.jpg'), '--out', out];
+  assert.equal(await main([...oneImage, '--tta', '--no-tta']), 2);
   assert.equal(await main(['predict', '--model', model, '--input', join(work, 'nothing'), '--out', out]), 1);
 });

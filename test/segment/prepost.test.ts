@@ -93,3 +93,28 @@ test("ModelSegmenter drops noise regions below the model's minRegionFraction unl
     0.0002,
   );
 });
+
+test("ModelSegmenter uses the model's tta default for images; callers can turn it off", async () => {
+  const size = 8;
+  const batches: number[] = [];
+  const metadata = modelMetadataSchema.parse({
+    name: 'fake',
+    architecture: { type: 'unet' },
+    inputSize: size,
+    tta: true,
+  });
+  const segmenter = new ModelSegmenter(
+    'tfjs',
+    metadata,
+    async (_input, batch) => {
+      batches.push(batch);
+      return new Float32Array(batch * size * size).fill(0.7);
+    },
+    async () => {},
+  );
+  const image = { width: size, height: size, channels: 3 as const, data: new Uint8Array(size * size * 3) };
+  await segmenter.segment(image);
+  await segmenter.segment(image, { tta: false });
+  assert.deepEqual(batches, [3, 1]);
+  assert.equal(modelMetadataSchema.parse({ ...metadata, tta: undefined }).tta, false);
+});

@@ -14,6 +14,7 @@ export interface ModelInfo {
   trained: boolean;
   parameters?: number;
   runtime?: string;
+  tta?: boolean;
 }
 
 export interface Health {

@@ -85,7 +85,7 @@ export function setupLive(): void {
       const frame = grab.transferToImageBitmap();
       const pixels = bitmapPixels(frame);
       frame.close();
-      const result = await seg.segmenter.segment(pixels);
+      const result = await seg.segmenter.segment(pixels, { tta: false });
       if (!running) break;
       const shown = overlayMask(pixels, result.mask, { opacity: 0.4, outline: true });
       canvas.width = shown.width;

@@ -42,7 +42,7 @@ export function architectureLine(m: ModelInfo): string {
   const parts = [type, a.depth ? `depth ${a.depth}` : '', a.baseWidth ? `width ${a.baseWidth}` : ''].filter(
     Boolean,
   );
-  return `${parts.join(', ')} · input ${m.inputSize}×${m.inputSize}${m.parameters ? ` · ${(m.parameters / 1e6).toFixed(2)} M parameters` : ''}`;
+  return `${parts.join(', ')} · input ${m.inputSize}×${m.inputSize}${m.parameters ? ` · ${(m.parameters / 1e6).toFixed(2)} M parameters` : ''}${m.tta ? ' · flip TTA on images' : ''}`;
 }
 
 /** Fills the header's model box from /healthz; warns loudly when the model is untrained. */

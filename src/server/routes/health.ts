@@ -17,6 +17,7 @@ export const modelInfoSchema = {
     trained: { type: 'boolean', description: 'false for an untrained or placeholder model' },
     parameters: { type: 'integer' },
     threshold: { type: 'number' },
+    tta: { type: 'boolean', description: 'still images are segmented with flip test-time augmentation' },
     runtime: { type: 'string' },
     createdAt: { type: 'string' },
   },
@@ -37,6 +38,7 @@ export function modelInfo(meta: ModelMetadata, runtime: string) {
     trained: isTrained(meta),
     parameters: meta.parameters,
     threshold: meta.threshold,
+    tta: meta.tta,
     runtime,
     createdAt: meta.createdAt,
   };

@@ -76,7 +76,10 @@ export const segmentRoutes =
                 description:
                   "drop regions smaller than this many pixels (default: the model's minRegionFraction of the image, ≈ 8×8 px at 622×529)",
               },
-              tta: { type: 'boolean', description: 'flip test-time augmentation (3× the work)' },
+              tta: {
+                type: 'boolean',
+                description: "flip test-time augmentation (3× the work; default: the model's tta setting)",
+              },
             },
           },
           response: {
