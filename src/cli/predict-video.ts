@@ -7,12 +7,13 @@ import { processVideo } from '../video/index.ts';
 
 const usage = `usage: polypseg predict-video --input IN.mp4 --out OUT.mp4 [--model DIR] [--json FRAMES.json]
                               [--color #RRGGBB] [--opacity 0.4] [--outline] [--tta] [--threshold T]
-                              [--min-area PX] [--runtime onnx|tfjs|onnx-web] [--threads N]
+                              [--min-area PX] [--no-audio] [--runtime onnx|tfjs|onnx-web] [--threads N]
 
   Segments every frame and writes an H.264 MP4 (yuv420p, faststart) with the mask overlaid, at the
   input's size and frame rate. ffmpeg is the binary from the npm package @ffmpeg-installer/ffmpeg.
   --json FILE  per-frame polyp count, area (pixels), coverage, score and polyp boxes
   --color      overlay colour (default #00FF66); --opacity 0..1 (default 0.4); --outline draws the border
+  --no-audio   leave the input's audio out (by default it is carried over as AAC)
 ${SEGMENT_FLAGS_USAGE}`;
 
 const command: Command = {
@@ -28,6 +29,7 @@ const command: Command = {
       color: { type: 'string', default: '#00FF66' },
       opacity: { type: 'string', default: '0.4' },
       outline: { type: 'boolean', default: false },
+      'no-audio': { type: 'boolean', default: false },
     });
     const input = requireFlag(values.input, 'input');
     const out = requireFlag(values.out, 'out');
@@ -48,7 +50,7 @@ const command: Command = {
         input,
         out,
         segmenter,
-        { ...options, overlay, signal: controller.signal },
+        { ...options, overlay, keepAudio: !values['no-audio'], signal: controller.signal },
         (p) => {
           bar ??= new ProgressBar('video', p.totalFrames);
           bar.update(p.frame, `${p.fps.toFixed(1)} fps`);

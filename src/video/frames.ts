@@ -84,7 +84,7 @@ export class FrameEncoder {
   constructor(
     private readonly output: string,
     info: VideoInfo,
-    opts: { crf?: number; preset?: string } = {},
+    opts: { crf?: number; preset?: string; audioFrom?: string } = {},
   ) {
     this.tmp = `${output}.tmp-${process.pid}-${Date.now()}`;
     const pad = info.width % 2 || info.height % 2 ? ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'] : [];
@@ -101,6 +101,10 @@ export class FrameEncoder {
       info.fpsRational,
       '-i',
       '-',
+      // the source's first audio stream, re-encoded (its codec may not fit MP4); frames come only from the pipe
+      ...(opts.audioFrom
+        ? ['-i', opts.audioFrom, '-map', '0:v:0', '-map', '1:a:0?', '-c:a', 'aac', '-b:a', '128k']
+        : []),
       ...pad,
       '-c:v',
       'libx264',

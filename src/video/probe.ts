@@ -14,6 +14,8 @@ export interface VideoInfo {
   /** seconds, from the container header (0 when unknown) */
   duration: number;
   codec: string;
+  /** the input has an audio stream (copied into the result as AAC) */
+  hasAudio: boolean;
 }
 
 /** NTSC-style rates ffmpeg prints rounded. */
@@ -48,6 +50,7 @@ export function parseStreamInfo(stderr: string): Omit<VideoInfo, 'frames'> | und
     fpsRational: fpsRational.includes('/') ? fpsRational : String(fps),
     duration,
     codec: video[1]!,
+    hasAudio: /Stream #\d+:\d+[^:\n]*: Audio: /.test(input),
   };
 }
 

@@ -16,6 +16,8 @@ export interface VideoOptions extends SegmentOptions {
   /** x264 quality (default 23) and speed preset (default 'veryfast') */
   crf?: number;
   preset?: string;
+  /** copy the input's audio into the result (default true) */
+  keepAudio?: boolean;
 }
 
 /** What the JSON report holds per frame. */
@@ -56,7 +58,7 @@ function aborted(): PolypsegError {
 /**
  * Decode -> segment -> overlay -> encode as one streaming pipeline (ffmpeg processes on both ends,
  * pipes with back-pressure, a few frames in memory). The output has the input's size, frame rate
- * and frame count. Audio is not copied.
+ * and frame count; the input's audio, if any, is carried over as AAC.
  */
 export async function processVideo(
   input: string,
@@ -71,7 +73,8 @@ export async function processVideo(
   if (signal?.aborted) throw aborted();
   const started = performance.now();
   const decoder = new FrameDecoder(input, info);
-  const encoder = new FrameEncoder(output, info, opts);
+  const audioFrom = info.hasAudio && opts.keepAudio !== false ? input : undefined;
+  const encoder = new FrameEncoder(output, info, { ...opts, audioFrom });
   const onAbort = () => {
     decoder.kill();
     void encoder.abort();

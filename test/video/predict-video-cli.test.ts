@@ -15,7 +15,7 @@ test('polypseg predict-video writes the MP4 and per-frame JSON', async () => {
   const model = await makeModelDir();
   const work = mkdtempSync(join(tmpdir(), 'polypseg-pv-'));
   dirs.push(model, work);
-  makeClip(join(work, 'in.mp4'), { frames: 8, fps: 16 });
+  makeClip(join(work, 'in.mp4'), { frames: 8, fps: 16, audio: true });
   const out = join(work, 'out.mp4');
   const json = join(work, 'frames.json');
   const code = await main([
@@ -33,10 +33,12 @@ test('polypseg predict-video writes the MP4 and per-frame JSON', async () => {
     '--opacity',
     '0.5',
     '--outline',
+    '--no-audio',
   ]);
   assert.equal(code, 0);
   const info = await probeVideo(out);
   assert.deepEqual([info.frames, info.fps, info.width, info.height], [8, 16, 64, 48]);
+  assert.equal(info.hasAudio, false, '--no-audio leaves the tone out');
   const report = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(report.frames.length, 8);
   assert.deepEqual(Object.keys(report.frames[0]).sort(), [

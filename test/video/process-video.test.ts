@@ -126,3 +126,18 @@ Output #0, null, to 'pipe:':
   );
   assert.equal(parseStreamInfo('Input #0, wav\n    Stream #0:0: Audio: pcm_s16le, 44100 Hz'), undefined);
 });
+
+test("the input's audio is carried into the result unless keepAudio is false", async () => {
+  const input = join(work, 'with-audio.mp4');
+  makeClip(input, { frames: 8, audio: true });
+  assert.equal((await probeVideo(input)).hasAudio, true);
+  const out = join(work, 'with-audio-out.mp4');
+  await processVideo(input, out, segmenter);
+  const info = await probeVideo(out);
+  assert.equal(info.hasAudio, true);
+  assert.equal(info.frames, 8);
+  const silent = join(work, 'silent-out.mp4');
+  await processVideo(input, silent, segmenter, { keepAudio: false });
+  assert.equal((await probeVideo(silent)).hasAudio, false);
+  assert.equal((await probeVideo(join(work, 'clip.mp4'))).hasAudio, false);
+});

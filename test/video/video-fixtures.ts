@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { ffmpegPath } from '../../src/video/ffmpeg.ts';
 
-/** A tiny H.264 test clip made by ffmpeg's testsrc (moving pattern, so frames differ). */
+/** A tiny H.264 test clip made by ffmpeg's testsrc (moving pattern, so frames differ), optionally with a tone. */
 export function makeClip(
   path: string,
-  opts: { width?: number; height?: number; fps?: number; frames?: number } = {},
+  opts: { width?: number; height?: number; fps?: number; frames?: number; audio?: boolean } = {},
 ): void {
-  const { width = 64, height = 48, fps = 10, frames = 10 } = opts;
+  const { width = 64, height = 48, fps = 10, frames = 10, audio = false } = opts;
+  const tone = audio ? ['-f', 'lavfi', '-i', `sine=frequency=440:duration=${frames / fps}`] : [];
   execFileSync(ffmpegPath(), [
     '-v',
     'error',
@@ -15,12 +16,14 @@ export function makeClip(
     'lavfi',
     '-i',
     `testsrc=size=${width}x${height}:rate=${fps}`,
+    ...tone,
     '-frames:v',
     String(frames),
     '-c:v',
     'libx264',
     '-pix_fmt',
     'yuv444p',
+    ...(audio ? ['-c:a', 'aac'] : []),
     path,
   ]);
 }
