@@ -43,10 +43,19 @@ export const trainConfigSchema = z
     /** on-the-fly augmentation (see docs/augmentation.md); omitted = none */
     augment: z.unknown().optional(),
     encoder: z.object({ init: z.string().optional() }).strict().prefault({}),
+    /**
+     * A trained segmentation model of the same architecture whose weights start this run (a fine-tune,
+     * e.g. at a larger inputSize); the optimizer and schedule start fresh. Excludes encoder.init.
+     */
+    init: z.string().optional(),
     /** wasm threads (default: all cores) */
     threads: z.number().int().positive().optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => !(c.init && c.encoder.init), {
+    message: 'init (whole model) and encoder.init are exclusive: the first already sets the encoder',
+    path: ['init'],
+  });
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 
 /** Validates `raw` against a config schema; a PolypsegError lists every bad field by path. */

@@ -10,7 +10,7 @@ import type { Callback, TrainState } from './callbacks.ts';
 import { freshState, removeCheckpoint, resumeState, saveCheckpoint } from './checkpoint.ts';
 import { loadTrainingData } from './training-data.ts';
 import type { TrainConfig } from './config.ts';
-import { loadEncoderWeights } from './encoder-init.ts';
+import { loadAllWeights, loadEncoderWeights } from './encoder-init.ts';
 import { openRun } from './open-run.ts';
 import { trainLoop } from './loop.ts';
 import { createLoss } from './losses.ts';
@@ -63,6 +63,10 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     log(`resuming at epoch ${state.epoch + 1}, batch ${state.batch}`);
   } else {
     state = freshState(buildModel(config.model, config.inputSize, config.seed), optimizer, config.epochs);
+    if (config.init) {
+      const n = await loadAllWeights(state.model, config.init);
+      log(`weights initialised from ${config.init} (${n} tensors)`);
+    }
     if (config.encoder.init) {
       const n = await loadEncoderWeights(state.model, config.encoder.init);
       log(`encoder initialised from ${config.encoder.init} (${n} tensors)`);

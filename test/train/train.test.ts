@@ -107,3 +107,44 @@ test('a different config refuses to resume, and a bad config names the field', a
   assert.throws(() => parseTrainConfig({ model: { type: 'unet' }, batchSize: 0 }), /batchSize/);
   assert.throws(() => parseTrainConfig({ model: { type: 'unet' }, lr: 1 }), /lr|Unrecognized/i);
 });
+
+test('init starts a run from a trained model at another input size; init and encoder.init are exclusive', async () => {
+  const source = join(work, 'init-source');
+  await runTraining({ config: config(1), out: source, log: quiet });
+  const { model: trained } = await loadModel(source);
+  const expected = trained.getWeights().map((w) => w.dataSync().slice());
+  trained.dispose();
+  let initial: Float32Array[] = [];
+  const snapshot: Callback = {
+    onTrainBegin: (s) =>
+      void (initial = s.model.getWeights().map((w) => w.dataSync().slice() as Float32Array)),
+  };
+  const messages: string[] = [];
+  const fineTune = parseTrainConfig({ ...config(1), inputSize: 48, init: source });
+  const { state } = await runTraining({
+    config: fineTune,
+    out: join(work, 'init-48'),
+    callbacks: [snapshot],
+    log: (m: string) => void messages.push(m),
+  });
+  assert.equal(state.model.inputs[0]!.shape[1], 48);
+  assert.equal(initial.length, expected.length);
+  initial.forEach((w, i) => assert.deepEqual(w, expected[i], `weight ${i} copied`));
+  assert.ok(messages.some((m) => /weights initialised from/.test(m)));
+  assert.throws(
+    () => parseTrainConfig({ ...config(1), init: source, encoder: { init: source } }),
+    /exclusive/,
+  );
+  await assert.rejects(
+    runTraining({
+      config: parseTrainConfig({
+        ...config(1),
+        model: { type: 'unet', depth: 2, baseWidth: 8 },
+        init: source,
+      }),
+      out: join(work, 'init-mismatch'),
+      log: quiet,
+    }),
+    /do not fit/,
+  );
+});
