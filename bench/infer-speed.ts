@@ -198,6 +198,37 @@ async function videoRate(
   return { best: Math.max(...fps), median: median(fps), cpuMsPerFrame: Math.min(...cpu) };
 }
 
+/**
+ * What the app does per uploaded image with the shipped model's defaults (flip TTA if the model asks for
+ * it): preprocess a 622x529 frame (Kvasir's typical size) -> ORT -> postprocess, and the same single-pass.
+ */
+async function benchStillImages(dir: string, figures: Record<string, number>): Promise<void> {
+  const segmenter = await createSegmenter(dir, { runtime: 'onnx', threads: 2 });
+  try {
+    const width = 622;
+    const height = 529;
+    const data = new Uint8Array(width * height * 3);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24;
+    const image = { width, height, channels: 3 as const, data };
+    console.log(`\nShipped model, whole segment() call on a ${width}x${height} image, ORT 2 threads`);
+    const opts = { warmup: 3, windows: QUICK ? 3 : 6, perWindow: 5, budgetS: QUICK ? 3 : 10 };
+    for (const tta of [segmenter.metadata.tta, !segmenter.metadata.tta]) {
+      const r = await rate(() => segmenter.segment(image, { tta }), opts);
+      const key = `image_default${tta ? '_tta' : ''}`;
+      record(figures, key, r);
+      console.log(
+        row(
+          `${tta ? 'flip TTA' : 'single pass'}${tta === segmenter.metadata.tta ? ' (the model default)' : ''}`,
+          r,
+          'img/s',
+        ),
+      );
+    }
+  } finally {
+    await segmenter.dispose();
+  }
+}
+
 function row(name: string, r: Rate | string, unit: string, gflop = 0): string {
   if (typeof r === 'string') return `  ${name.padEnd(42)} ${r}`;
   const g = gflop ? `  ${(r.best * gflop).toFixed(1).padStart(6)} GFLOP/s` : '';
@@ -295,6 +326,7 @@ async function main(): Promise<void> {
       shippedDir = join(work, 'shipped');
       await saveModel(shippedDir, model, metadata);
       await exportModelDir(shippedDir);
+      await benchStillImages(shippedDir, figures);
     } else {
       console.log(`\n(no ${SHIPPED}/polypseg.json: shipped-model rows skipped)`);
     }
