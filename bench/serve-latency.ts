@@ -23,6 +23,7 @@ import sharp from 'sharp';
 import { buildServer } from '../src/server/app.ts';
 import { ensureWebBuilt } from '../src/server/web-build.ts';
 import { ffmpegPath } from '../src/video/ffmpeg.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/lib/chromium.ts';
 
 const { values } = parseArgs({
   options: {
@@ -88,16 +89,8 @@ console.log(
 const imagePath = join(work, 'image.jpg');
 await writeFile(imagePath, image.bytes);
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  executablePath: CHROMIUM_PATH,
+  args: CHROMIUM_ARGS,
 });
 const page = await browser.newPage();
 await page.goto(url);

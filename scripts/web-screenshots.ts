@@ -15,6 +15,7 @@ import { chromium } from 'playwright-core';
 import { buildServer } from '../src/server/app.ts';
 import { ensureWebBuilt } from '../src/server/web-build.ts';
 import { ffmpegPath } from '../src/video/ffmpeg.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './lib/chromium.ts';
 
 const { values } = parseArgs({
   options: {
@@ -64,16 +65,8 @@ execFileSync(ffmpegPath(), [
 ]);
 
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  executablePath: CHROMIUM_PATH,
+  args: CHROMIUM_ARGS,
 });
 const page = await browser.newPage({ viewport: { width: 1280, height: 960 }, deviceScaleFactor: 1 });
 await page.goto(url);

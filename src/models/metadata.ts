@@ -55,8 +55,8 @@ export const modelMetadataSchema = z.object({
   /**
    * Connected regions smaller than this fraction of the image are treated as noise: dropped from the
    * mask and the polyp list unless a caller passes its own minArea. 0.0002 is about 8x8 pixels at
-   * 622x529, well below the smallest annotated Kvasir polyp body, yet enough to stop single-pixel
-   * speckles being counted as polyps.
+   * 622x529: smaller than all but 5 of Kvasir's 1000+ annotated regions' boxes, yet enough to stop
+   * single-pixel speckles being counted as polyps.
    */
   minRegionFraction: z.number().min(0).max(0.5).default(0.0002),
   /**

@@ -70,53 +70,14 @@ test('predict: a single file with the tfjs runtime; bad flags are usage errors',
   dirs.push(model, work);
   await writeImage(join(work, 'one.jpg'), 40, 30, 4);
   const out = join(work, 'out');
-  assert.equal(
-    await main([
-      'predict',
-      '--model',
-      model,
-      '--input',
-      join(work, 'one.jpg'),
-      '--out',
-      out,
-      '--runtime',
-      'tfjs',
-    ]),
-    0,
-  );
+  const oneImage = ['predict', '--model', model, '--input', join(work, 'one.jpg'), '--out', out];
+  assert.equal(await main([...oneImage, '--runtime', 'tfjs']), 0);
   assert.ok(existsSync(join(out, 'one.png')));
   // onnx runtime without model.onnx: clear error, exit 1
-  assert.equal(await main(['predict', '--model', model, '--input', join(work, 'one.jpg'), '--out', out]), 1);
-  assert.equal(
-    await main([
-      'predict',
-      '--model',
-      model,
-      '--input',
-      join(work, 'one.jpg'),
-      '--out',
-      out,
-      '--runtime',
-      'gpu',
-    ]),
-    1,
-  );
+  assert.equal(await main(oneImage), 1);
+  assert.equal(await main([...oneImage, '--runtime', 'gpu']), 1);
   assert.equal(await main(['predict', '--model', model, '--out', out]), 2);
-  assert.equal(
-    await main([
-      'predict',
-      '--model',
-      model,
-      '--input',
-      join(work, 'one.jpg'),
-      '--out',
-      out,
-      '--min-area',
-      '-3',
-    ]),
-    2,
-  );
-  const oneImage = ['predict', '--model', model, '--input', join(work, 'one.jpg'), '--out', out];
+  assert.equal(await main([...oneImage, '--min-area', '-3']), 2);
   assert.equal(await main([...oneImage, '--tta', '--no-tta']), 2);
   assert.equal(await main(['predict', '--model', model, '--input', join(work, 'nothing'), '--out', out]), 1);
 });

@@ -11,12 +11,12 @@ import { ensureWebBuilt } from '../../src/server/web-build.ts';
 import { makeModelDir } from '../helpers/model-fixture.ts';
 import { picture, startServer, type TestServer } from '../server/helpers.ts';
 import { makeClip } from '../video/video-fixtures.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/lib/chromium.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = resolve('test-output');
-const skip = existsSync(CHROMIUM)
+const skip = existsSync(CHROMIUM_PATH)
   ? false
-  : `no Chromium at ${CHROMIUM} (scripts/setup-system.sh installs it)`;
+  : `no Chromium at ${CHROMIUM_PATH} (scripts/setup-system.sh installs it)`;
 
 let modelDir: string;
 let work: string;
@@ -32,16 +32,10 @@ before(async () => {
   await mkdir(OUT, { recursive: true });
   server = await startServer(modelDir, { webDir: 'web/dist' });
   context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      ...CHROMIUM_ARGS,
       // a synthetic camera for live mode
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',

@@ -1,5 +1,5 @@
 import type { ToolboxScores } from '../../metrics/evaluate.ts';
-import type { CountScores } from '../../metrics/scores.ts';
+import { COUNT_SCORE_NAMES, type CountScores } from '../../metrics/scores.ts';
 import { lineChartSvg } from '../../plot/line-chart.ts';
 import type { EpochLog } from '../../train/callbacks.ts';
 import { formatDuration } from '../../cli/progress.ts';
@@ -158,12 +158,7 @@ export function table2Markdown(report: Table2Report): string {
 const CSV_COLUMNS = [
   'key',
   'label',
-  'accuracy',
-  'iou',
-  'dice',
-  'precision',
-  'recall',
-  'specificity',
+  ...COUNT_SCORE_NAMES,
   'pooled_iou',
   'pooled_dice',
   'mean_dice',
