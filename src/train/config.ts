@@ -6,6 +6,26 @@ import { lossConfigSchema } from './losses.ts';
 import { optimizerSchema } from './optimizer.ts';
 import { scheduleSchema } from './schedule.ts';
 
+/** One dataset of a multi-source training config, in the Kvasir-SEG layout (`images/`, `masks/`). */
+export const dataSourceSchema = z
+  .object({
+    /** short name: log lines, per-source validation scores, `val-ids-NAME.txt` */
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
+    dir: z.string(),
+    /** relative to `dir` unless absolute */
+    split: z.string().default('splits/pranet-train.txt'),
+    /** copies of each training image per epoch: 2 = seen twice as often; fractions pick a seeded subset */
+    weight: z.number().positive().max(16).default(1),
+    valFraction: z.number().min(0).max(0.5).optional(),
+    /**
+     * `ID GROUP` table (path relative to the working directory): whole groups are held out together,
+     * e.g. the video sequences of CVC-ClinicDB (`configs/data/cvc-clinicdb-sequences.txt`)
+     */
+    groups: z.string().optional(),
+  })
+  .strict();
+export type DataSource = z.infer<typeof dataSourceSchema>;
+
 /** A training config file (JSON). The same object is saved beside the model for reproducibility. */
 export const trainConfigSchema = z
   .object({
@@ -26,8 +46,17 @@ export const trainConfigSchema = z
         skipInvalid: z.boolean().default(false),
         /** use only the first N training IDs (quick runs, tests) */
         limit: z.number().int().positive().optional(),
+        /**
+         * Several datasets at once (replaces `dir`/`split`), e.g. Kvasir-SEG + CVC-ClinicDB, the PraNet
+         * training set. Each gets its own validation carve-out; `valFraction`/`valSeed` above are defaults.
+         */
+        sources: z.array(dataSourceSchema).min(1).optional(),
       })
       .strict()
+      .refine((d) => !d.sources || new Set(d.sources.map((s) => s.name)).size === d.sources.length, {
+        message: 'source names must be unique',
+        path: ['sources'],
+      })
       .prefault({}),
     normalization: z
       .object({ mean: z.array(z.number()).length(3), std: z.array(z.number()).length(3) })
@@ -48,6 +77,8 @@ export const trainConfigSchema = z
      * e.g. at a larger inputSize); the optimizer and schedule start fresh. Excludes encoder.init.
      */
     init: z.string().optional(),
+    /** validation score that picks the saved epoch: per-image IoU at 0.5, or the toolbox mean Dice */
+    selectBy: z.enum(['iou', 'meanDice']).default('iou'),
     /** wasm threads (default: all cores) */
     threads: z.number().int().positive().optional(),
   })
