@@ -9,7 +9,7 @@ import { evaluateDataset, type DatasetEvaluation } from './evaluate-dataset.ts';
 const locationSchema = z.strictObject({
   /** relative to the benchmark root unless absolute */
   dir: z.string().min(1),
-  /** relative to `dir`; omitted = every image in `images/` that has a mask */
+  /** relative to `dir` unless absolute; omitted = every image in `images/` that has a mask */
   split: z.string().optional(),
 });
 
@@ -43,7 +43,7 @@ export async function resolveSet(set: BenchmarkSet, root: string): Promise<Resol
     const dir = isAbsolute(loc.dir) ? loc.dir : join(root, loc.dir);
     if (!isDataset(dir)) continue;
     if (loc.split !== undefined) {
-      const split = join(dir, loc.split);
+      const split = isAbsolute(loc.split) ? loc.split : join(dir, loc.split);
       if (!existsSync(split)) continue;
       return { name: set.name, found: true, dir, ids: await readSplit(split) };
     }
