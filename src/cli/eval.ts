@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { readSplit } from '../data/index.ts';
 import { evaluateDataset, evaluationJson, evaluationTable } from '../evaluate/evaluate-dataset.ts';
 import { createSegmenter } from '../segment/index.ts';
-import { ProgressBar } from './progress.ts';
+import { ProgressBar } from '../progress.ts';
 import { ttaFlag } from './segment-flags.ts';
 import { parseFlags, parseNumber, requireFlag, UsageError, type Command } from './command.ts';
 

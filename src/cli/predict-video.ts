@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseFlags, parseNumber, requireFlag, type Command } from './command.ts';
 import { openSegmenterFromFlags, SEGMENT_FLAGS, SEGMENT_FLAGS_USAGE } from './segment-flags.ts';
-import { ProgressBar } from './progress.ts';
+import { ProgressBar } from '../progress.ts';
 import { parseColor } from '../segment/overlay.ts';
 import { processVideo } from '../video/index.ts';
 

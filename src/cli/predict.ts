@@ -4,7 +4,7 @@ import { basename, extname, join } from 'node:path';
 import { once } from 'node:events';
 import { parseFlags, parseNumber, requireFlag, type Command } from './command.ts';
 import { openSegmenterFromFlags, SEGMENT_FLAGS, SEGMENT_FLAGS_USAGE } from './segment-flags.ts';
-import { ProgressBar } from './progress.ts';
+import { ProgressBar } from '../progress.ts';
 import { decodeImage, encodeMaskPng, encodePng } from '../data/decode.ts';
 import type { RawImage } from '../data/raw-image.ts';
 import { PolypsegError } from '../errors.ts';

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../engine/tf.ts';
 import { buildDoubleUnet } from './double-unet.ts';
 import type { ArchitectureConfig } from './metadata.ts';
 import { buildUnet } from './unet.ts';

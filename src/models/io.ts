@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../engine/tf.ts';
 import { PolypsegError } from '../errors.ts';
 import { modelMetadataSchema, type ModelMetadata, type ModelMetadataInput } from './metadata.ts';
 

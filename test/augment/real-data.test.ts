@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadSample } from '../../src/data/index.ts';
 import { copyPaste } from '../../src/augment/copy-paste.ts';
-import { createRng } from '../../src/augment/rng.ts';
+import { createRng } from '../../src/random.ts';
 import { dilate } from '../../src/augment/morphology.ts';
 import { findScopeGuideInset, visibleArea } from '../../src/augment/visible-area.ts';
 

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ProgressBar } from '../../cli/progress.ts';
+import { ProgressBar } from '../../progress.ts';
 import { readSplit } from '../../data/index.ts';
 import { initEngine } from '../../engine/index.ts';
 import { PolypsegError } from '../../errors.ts';
