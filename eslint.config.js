@@ -10,7 +10,8 @@ const tfjs = {
 };
 const cli = {
   group: ['**/cli/*', '**/cli'],
-  message: 'library code must not import from src/cli/: move the shared part below it (e.g. src/progress.ts).',
+  message:
+    'library code must not import from src/cli/: move the shared part below it (e.g. src/progress.ts).',
 };
 
 export default [

@@ -24,4 +24,5 @@ export function buildModel(arch: ArchitectureConfig, inputSize: number, seed?: n
 export function outputChannels(arch: ArchitectureConfig): number {
   return arch.type === 'double-unet' ? 2 : 1;
 }
-export { loadModel, readMetadata, saveModel, METADATA_FILE } from './io.ts';
+export { loadLayersModel, loadModel, openModelDir, readMetadata, saveModel, METADATA_FILE } from './io.ts';
+export type { ModelFiles } from './files.ts';

@@ -118,7 +118,11 @@ export function describeComponents(mask: BinaryMask, probabilities: ArrayLike<nu
       dropped[c.label] = 1;
       continue;
     }
-    polyps.push({ area: c.area, bbox: [c.x0, c.y0, c.x1 - c.x0, c.y1 - c.y0], score: sum[c.label]! / c.area });
+    polyps.push({
+      area: c.area,
+      bbox: [c.x0, c.y0, c.x1 - c.x0, c.y1 - c.y0],
+      score: sum[c.label]! / c.area,
+    });
   }
   if (dropped.some((d) => d))
     for (let i = 0; i < labels.length; i++) if (dropped[labels[i]!]) mask.data[i] = 0;

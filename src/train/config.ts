@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { PolypsegError } from '../errors.ts';
+import { DEFAULT_DATA_DIR } from '../data/locations.ts';
 import { architectureSchema } from '../models/metadata.ts';
 import { lossConfigSchema } from './losses.ts';
 import { optimizerSchema } from './optimizer.ts';
@@ -15,7 +16,7 @@ export const trainConfigSchema = z
     data: z
       .object({
         /** dataset root in Kvasir-SEG layout */
-        dir: z.string().default('../shared/data/kvasir-seg'),
+        dir: z.string().default(DEFAULT_DATA_DIR),
         /** training split file, relative to `dir` unless absolute */
         split: z.string().default('splits/pranet-train.txt'),
         /** fraction of the training split held out for validation (model selection) */

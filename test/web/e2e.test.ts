@@ -9,14 +9,16 @@ import pino from 'pino';
 import sharp from 'sharp';
 import { ensureWebBuilt } from '../../src/server/web-build.ts';
 import { makeModelDir } from '../helpers/model-fixture.ts';
+import { skipUnless } from '../helpers/prerequisite.ts';
 import { picture, startServer, type TestServer } from '../server/helpers.ts';
 import { makeClip } from '../video/video-fixtures.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/lib/chromium.ts';
 
 const OUT = resolve('test-output');
-const skip = existsSync(CHROMIUM_PATH)
-  ? false
-  : `no Chromium at ${CHROMIUM_PATH} (scripts/setup-system.sh installs it)`;
+const skip = skipUnless(
+  existsSync(CHROMIUM_PATH),
+  `no Chromium at ${CHROMIUM_PATH} (scripts/setup-system.sh installs it)`,
+);
 
 let modelDir: string;
 let work: string;

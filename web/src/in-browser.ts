@@ -1,9 +1,7 @@
 import type { RawImage } from '../../src/data/raw-image.ts';
-import {
-  createOnnxWebSegmenter,
-  type OnnxWebSegmenter,
-  type WebExecutionProvider,
-} from '../../src/segment/onnx-web/index.ts';
+import type { ModelFiles } from '../../src/models/files.ts';
+import { modelMetadataSchema } from '../../src/models/metadata.ts';
+import type { OnnxWebSegmenter, WebExecutionProvider } from '../../src/segment/onnx-web/index.ts';
 import type { Segmentation } from '../../src/segment/types.ts';
 import { getModelMetadata } from './api.ts';
 
@@ -20,16 +18,24 @@ let loading: Promise<Loaded> | null = null;
 /** Fetches the served model (metadata + ONNX) and starts onnxruntime-web: WebGPU if present, else wasm. */
 async function create(): Promise<Loaded> {
   const meta = await getModelMetadata();
-  if (!meta.onnxUrl) throw new Error('the server has no ONNX export of its model');
-  const res = await fetch(meta.onnxUrl);
-  if (!res.ok) throw new Error(`downloading the model failed (HTTP ${res.status})`);
-  const bytes = new Uint8Array(await res.arrayBuffer());
+  const onnxUrl = meta.onnxUrl;
+  if (!onnxUrl) throw new Error('the server has no ONNX export of its model');
+  // The server publishes the model's ONNX file at its own URL (the only file this runtime reads).
+  const files: ModelFiles = {
+    metadata: modelMetadataSchema.parse(meta),
+    location: onnxUrl,
+    async read() {
+      const res = await fetch(onnxUrl);
+      if (!res.ok) throw new Error(`downloading the model failed (HTTP ${res.status})`);
+      return new Uint8Array(await res.arrayBuffer());
+    },
+  };
   // threads need SharedArrayBuffer, i.e. a cross-origin-isolated page (the server sends COOP/COEP)
   const threads = crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
   // a separate chunk: onnxruntime-web starts its wasm threads from its own module URL, which must
   // not be the page's main script
   const { createOnnxWebSegmenter } = await import('../../src/segment/onnx-web/index.ts');
-  const segmenter = await createOnnxWebSegmenter(bytes, meta, { threads });
+  const segmenter = await createOnnxWebSegmenter(files, { threads });
   return { backend: segmenter.executionProvider, threads, segmenter };
 }
 
