@@ -36,6 +36,12 @@ test('initEngine can select the cpu backend', () => {
   assert.doesNotMatch(out.stderr, /tfjs-node|TensorFlow\.js in Node/);
 });
 
+test('a CPU backend TF.js makes without initEngine prints no tfjs-node banner either', () => {
+  const out = runChild('no-init');
+  assert.equal(out.sum, 2);
+  assert.doesNotMatch(out.stderr, /tfjs-node|TensorFlow\.js in Node/);
+});
+
 test('initEngine throws a clear error when the wasm backend cannot start (no silent cpu fallback)', () => {
   const out = runChild('broken-wasm', '1');
   assert.equal(out.error, 'PolypsegError');
