@@ -17,7 +17,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../src/engine/tf.ts';
 import { exportModelDir, exportOnnx } from '../src/export/index.ts';
 import { modelFlops } from '../src/export/flops.ts';
 import { buildModel, loadModel, saveModel } from '../src/models/index.ts';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import pino from 'pino';
+import { createServerLogger } from '../server/logger.ts';
 import { buildServer } from '../server/app.ts';
 import { configFromEnv, ENV_VARS, parseServerConfig, setConfigValue } from '../server/config.ts';
 import { ensureWebBuilt } from '../server/web-build.ts';
@@ -61,7 +61,7 @@ const command: Command = {
       }
     }
     const config = parseServerConfig(input);
-    const log = pino({ level: config.logLevel });
+    const log = createServerLogger(config.logLevel);
     const defaultWeb = resolve(config.webDir) === resolve('web/dist');
     if (!values['no-build'] && defaultWeb) await ensureWebBuilt('web', log);
 

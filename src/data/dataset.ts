@@ -4,9 +4,9 @@ import { extname, join } from 'node:path';
 import sharp from 'sharp';
 import { PolypsegError } from '../errors.ts';
 import { decodeImage, decodeMask } from './decode.ts';
+import { IMAGE_EXTENSIONS } from './locations.ts';
 import type { Sample } from './raw-image.ts';
 
-export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp'];
 
 /** Reads a split file: one ID per line, blank lines and `#` comments ignored, duplicates rejected. */
 export async function readSplit(file: string): Promise<string[]> {

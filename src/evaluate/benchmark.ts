@@ -85,8 +85,8 @@ export function benchmarkScores(ev: DatasetEvaluation): BenchmarkScores {
     sMeasure: t.sMeasure,
     meanEMeasure: t.meanEMeasure,
     mae: t.mae,
-    dice: ev.servedMask.dice,
-    iou: ev.servedMask.iou,
+    dice: ev.summary.meanPerImage.dice,
+    iou: ev.summary.meanPerImage.iou,
     seconds: ev.seconds,
   };
 }

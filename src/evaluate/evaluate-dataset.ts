@@ -1,23 +1,14 @@
 import { decodeImage, decodeMask, findFile } from '../data/index.ts';
 import { PolypsegError } from '../errors.ts';
-import {
-  confusionBinary,
-  EvaluationAccumulator,
-  evaluateImage,
-  type EvaluationSummary,
-} from '../metrics/index.ts';
-import { dice, iou } from '../metrics/scores.ts';
+import { EvaluationAccumulator, evaluateImage, type EvaluationSummary } from '../metrics/index.ts';
 import type { CountScores } from '../metrics/scores.ts';
 import type { Segmenter, SegmentOptions } from '../segment/types.ts';
 
 export interface DatasetEvaluation {
   threshold: number;
+  /** regions smaller than this share of an image were dropped from the scored masks, as the app does */
+  minRegion: { fraction: number } | { pixels: number };
   summary: EvaluationSummary;
-  /**
-   * Per-image mean Dice / IoU of the mask users get (threshold, then regions under the model's minimum
-   * area dropped); `summary` scores the probabilities, as the toolbox does.
-   */
-  servedMask: { dice: number; iou: number };
   /** per-image CSV (id, counts, scores, toolbox measures) */
   csv: string;
   skipped: { id: string; reason: string }[];
@@ -26,7 +17,9 @@ export interface DatasetEvaluation {
 
 /**
  * Segments every listed image at its original size with `segmenter` (the same path the app uses) and scores
- * it against its ground-truth mask at that size.
+ * it against its ground-truth mask at that size. The binary metrics score the mask users get (threshold,
+ * then regions under `minArea` / the model's minRegionFraction dropped); the toolbox measures score the
+ * probability map, as they are defined on it.
  */
 export async function evaluateDataset(
   segmenter: Segmenter,
@@ -38,7 +31,6 @@ export async function evaluateDataset(
   const threshold = opts.threshold ?? segmenter.metadata.threshold;
   const acc = new EvaluationAccumulator();
   const skipped: DatasetEvaluation['skipped'] = [];
-  const served = { dice: 0, iou: 0, n: 0 };
   for (const [i, id] of ids.entries()) {
     try {
       const imagePath = findFile(dataDir, 'images', id);
@@ -54,11 +46,13 @@ export async function evaluateDataset(
         );
       }
       const seg = await segmenter.segment(image, { tta: opts.tta, threshold, minArea: opts.minArea });
-      acc.add(id, evaluateImage(seg.probabilities, mask.data, mask.width, mask.height, { threshold }));
-      const c = confusionBinary(seg.mask.data, mask.data);
-      served.dice += dice(c);
-      served.iou += iou(c);
-      served.n++;
+      acc.add(
+        id,
+        evaluateImage(seg.probabilities, mask.data, mask.width, mask.height, {
+          threshold,
+          mask: seg.mask.data,
+        }),
+      );
     } catch (err) {
       if (!opts.skipInvalid || !(err instanceof PolypsegError)) throw err;
       skipped.push({ id, reason: err.message });
@@ -67,8 +61,11 @@ export async function evaluateDataset(
   }
   return {
     threshold,
+    minRegion:
+      opts.minArea !== undefined
+        ? { pixels: opts.minArea }
+        : { fraction: segmenter.metadata.minRegionFraction },
     summary: acc.summary(),
-    servedMask: { dice: served.dice / Math.max(1, served.n), iou: served.iou / Math.max(1, served.n) },
     csv: acc.toCsv(),
     skipped,
     seconds: (performance.now() - t0) / 1000,
@@ -81,9 +78,9 @@ export function evaluationJson(ev: DatasetEvaluation) {
     ...ev.summary.meanPerImage,
     images: ev.summary.images,
     threshold: ev.threshold,
+    minRegion: ev.minRegion,
     pooled: ev.summary.pooled,
     toolbox: ev.summary.toolbox,
-    servedMask: ev.servedMask,
     skipped: ev.skipped,
     seconds: Number(ev.seconds.toFixed(2)),
   };
@@ -94,12 +91,18 @@ export function evaluationTable(ev: DatasetEvaluation): string {
   const { meanPerImage, pooled, toolbox } = ev.summary;
   const keys = Object.keys(meanPerImage) as (keyof CountScores)[];
   return [
-    `| metric (threshold ${ev.threshold}) | per-image mean | pooled |`,
+    `| served mask (threshold ${ev.threshold}, ${describeMinRegion(ev.minRegion)}) | per-image mean | pooled |`,
     '|---|---|---|',
     ...keys.map((k) => `| ${k} | ${f(meanPerImage[k])} | ${f(pooled[k])} |`),
     '',
-    '| PraNet toolbox measure | value |',
+    '| PraNet toolbox measure (probability map) | value |',
     '|---|---|',
     ...Object.entries(toolbox).map(([k, v]) => `| ${k} | ${f(v)} |`),
   ].join('\n');
+}
+
+function describeMinRegion(r: DatasetEvaluation['minRegion']): string {
+  return 'pixels' in r
+    ? `regions < ${r.pixels} px dropped`
+    : `regions < ${+(r.fraction * 100).toFixed(4)} % of the image dropped`;
 }

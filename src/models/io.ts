@@ -1,9 +1,10 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../engine/tf.ts';
 import { PolypsegError } from '../errors.ts';
 import { modelMetadataSchema, type ModelMetadata, type ModelMetadataInput } from './metadata.ts';
+import type { ModelFiles } from './files.ts';
 
 export const METADATA_FILE = 'polypseg.json';
 const WEIGHTS_FILE = 'weights.bin';
@@ -67,32 +68,41 @@ export async function readMetadata(dir: string): Promise<ModelMetadata> {
   return parsed.data;
 }
 
+/** A model folder as ModelFiles: polypseg.json validated now, the other files read on demand. */
+export async function openModelDir(dir: string): Promise<ModelFiles> {
+  const metadata = await readMetadata(dir);
+  return {
+    metadata,
+    location: dir,
+    async read(name) {
+      const path = join(dir, name);
+      try {
+        return await readFile(path);
+      } catch (err) {
+        throw new PolypsegError(`cannot read ${path}: ${(err as Error).message}`, 'MODEL_MISSING', {
+          cause: err,
+        });
+      }
+    },
+  };
+}
+
 /** Loads the TF.js model and its metadata from a directory written by saveModel. */
 export async function loadModel(dir: string): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
-  const metadata = await readMetadata(dir);
-  const jsonPath = join(dir, metadata.files.tfjs);
-  let modelJson: tf.io.ModelJSON;
-  try {
-    modelJson = JSON.parse(await readFile(jsonPath, 'utf8'));
-  } catch (err) {
-    throw new PolypsegError(`cannot read ${jsonPath}: ${(err as Error).message}`, 'MODEL_MISSING');
-  }
+  return loadLayersModel(await openModelDir(dir));
+}
+
+/** The TF.js model (files.tfjs and its weight files) of a model's files. */
+export async function loadLayersModel(
+  files: ModelFiles,
+): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
+  const { metadata } = files;
+  const modelJson = JSON.parse(
+    new TextDecoder().decode(await files.read(metadata.files.tfjs)),
+  ) as tf.io.ModelJSON;
   const manifest = modelJson.weightsManifest ?? [];
   const specs = manifest.flatMap((group) => group.weights);
-  const buffers = await Promise.all(
-    manifest
-      .flatMap((group) => group.paths)
-      .map(async (p) => {
-        try {
-          return await readFile(join(dir, p));
-        } catch (err) {
-          throw new PolypsegError(
-            `cannot read weights ${join(dir, p)}: ${(err as Error).message}`,
-            'MODEL_MISSING',
-          );
-        }
-      }),
-  );
+  const buffers = await Promise.all(manifest.flatMap((group) => group.paths).map((p) => files.read(p)));
   const joined = Buffer.concat(buffers);
   const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength);
   try {
@@ -101,6 +111,9 @@ export async function loadModel(dir: string): Promise<{ model: tf.LayersModel; m
     );
     return { model, metadata };
   } catch (err) {
-    throw new PolypsegError(`model in ${dir} cannot be loaded: ${(err as Error).message}`, 'MODEL_CORRUPT');
+    throw new PolypsegError(
+      `model in ${files.location} cannot be loaded: ${(err as Error).message}`,
+      'MODEL_CORRUPT',
+    );
   }
 }

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { PolypsegError } from '../errors.ts';
+import { augmentConfigSchema } from '../augment/config.ts';
+import { DEFAULT_DATA_DIR } from '../data/locations.ts';
 import { architectureSchema } from '../models/metadata.ts';
 import { lossConfigSchema } from './losses.ts';
 import { optimizerSchema } from './optimizer.ts';
@@ -26,6 +28,14 @@ export const dataSourceSchema = z
   .strict();
 export type DataSource = z.infer<typeof dataSourceSchema>;
 
+function checkAugment(value: unknown, ctx: z.RefinementCtx): void {
+  if (value === undefined) return;
+  const result = augmentConfigSchema.safeParse(value);
+  if (!result.success)
+    for (const issue of result.error.issues)
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+}
+
 /** A training config file (JSON). The same object is saved beside the model for reproducibility. */
 export const trainConfigSchema = z
   .object({
@@ -35,7 +45,7 @@ export const trainConfigSchema = z
     data: z
       .object({
         /** dataset root in Kvasir-SEG layout */
-        dir: z.string().default('../shared/data/kvasir-seg'),
+        dir: z.string().default(DEFAULT_DATA_DIR),
         /** training split file, relative to `dir` unless absolute */
         split: z.string().default('splits/pranet-train.txt'),
         /** fraction of the training split held out for validation (model selection) */
@@ -69,8 +79,12 @@ export const trainConfigSchema = z
     accumulate: z.number().int().positive().default(1),
     epochs: z.number().int().positive().default(60),
     seed: z.number().int().default(1),
-    /** on-the-fly augmentation (see docs/augmentation.md); omitted = none */
-    augment: z.unknown().optional(),
+    /**
+     * On-the-fly augmentation (see docs/augmentation.md); omitted = none. Checked against the augment
+     * schema here, so a bad section fails before any data loads, but kept as written: a run's config
+     * hash (which `--resume` compares) must not change when augment's defaults do.
+     */
+    augment: z.unknown().optional().superRefine(checkAugment),
     encoder: z.object({ init: z.string().optional() }).strict().prefault({}),
     /**
      * A trained segmentation model of the same architecture whose weights start this run (a fine-tune,

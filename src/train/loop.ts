@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../engine/tf.ts';
 import type { Sample } from '../data/raw-image.ts';
 import type { BatchLog, Callback, EpochLog, TrainState } from './callbacks.ts';
 import { imagesToTensor, masksToTensor, type Normalization } from './batch.ts';
-import { seededShuffle } from './shuffle.ts';
+import { seededShuffle } from '../random.ts';
 import { learningRateAt, type ScheduleConfig } from './schedule.ts';
 import { setLearningRate } from './optimizer.ts';
 

@@ -1,6 +1,6 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ProgressBar } from '../cli/progress.ts';
+import { ProgressBar } from '../progress.ts';
 import { lineChartSvg } from '../plot/line-chart.ts';
 import type { Callback, EpochLog, TrainState } from './callbacks.ts';
 

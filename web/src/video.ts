@@ -141,6 +141,8 @@ class JobCard {
   }
 
   private fail(message: string): void {
+    // a failed card must still go away: Delete removes it (and the job, if the upload got one)
+    this.deleteButton.disabled = false;
     this.el.classList.add('failed');
     this.label.textContent = 'Failed';
     this.bar.hidden = true;
