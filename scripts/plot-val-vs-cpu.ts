@@ -34,7 +34,9 @@ for (const arg of positionals) {
   endHours.set(label, hours);
   series.push({ name: label, points });
   const best = Math.max(...points.map((p) => p[1]));
-  console.log(`${label}: ${points.length} epochs, ${hours.toFixed(2)} CPU-h at the end, best ${best.toFixed(4)}`);
+  console.log(
+    `${label}: ${points.length} epochs, ${hours.toFixed(2)} CPU-h at the end, best ${best.toFixed(4)}`,
+  );
 }
 writeFileSync(
   values.out,

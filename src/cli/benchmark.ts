@@ -9,7 +9,7 @@ import {
 } from '../evaluate/benchmark.ts';
 import { parseConfig, readJsonFile } from '../train/config.ts';
 import type { Segmenter } from '../segment/types.ts';
-import { ProgressBar } from './progress.ts';
+import { ProgressBar } from '../progress.ts';
 import { parseFlags, requireFlag, type Command } from './command.ts';
 import { openSegmenterFromFlags, SEGMENT_FLAGS, SEGMENT_FLAGS_USAGE } from './segment-flags.ts';
 

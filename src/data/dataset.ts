@@ -7,7 +7,6 @@ import { decodeImage, decodeMask } from './decode.ts';
 import { IMAGE_EXTENSIONS } from './locations.ts';
 import type { Sample } from './raw-image.ts';
 
-
 /** Reads a split file: one ID per line, blank lines and `#` comments ignored, duplicates rejected. */
 export async function readSplit(file: string): Promise<string[]> {
   let text: string;

@@ -5,12 +5,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { datasetDir } from '../../src/data/index.ts';
 import { makeModelDir } from '../helpers/model-fixture.ts';
+import { skipUnless } from '../helpers/prerequisite.ts';
 import { makeSyntheticDataset } from '../helpers/synthetic-dataset.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/polypseg.js');
-const KVASIR = resolve(process.env.POLYPSEG_DATA ?? join(ROOT, '../shared/data/kvasir-seg'));
+const KVASIR = resolve(datasetDir());
 
 let work: string;
 let modelA: string;
@@ -111,7 +113,7 @@ test('benchmark: a bad sets file, a missing model and an unknown option are clea
 
 test(
   'benchmark on Kvasir test-100 with the shipped model (configs/benchmarks/pranet.json)',
-  { skip: existsSync(join(KVASIR, 'images')) ? false : `no dataset at ${KVASIR}` },
+  { skip: skipUnless(existsSync(join(KVASIR, 'images')), `no dataset at ${KVASIR} (POLYPSEG_DATASET)`) },
   () => {
     const r = run([
       '--sets',

@@ -33,7 +33,6 @@ import {
 } from './report.ts';
 import { pretrainConfigFor, SETTINGS, trainConfigFor, type DataChoice, type Setting } from './settings.ts';
 
-
 export interface Table2Options {
   /** a budget name (configs/table2/<name>.json) or a budget file */
   budget: string;
