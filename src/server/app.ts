@@ -2,14 +2,16 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fastifyMultipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { PolypsegError } from '../errors.ts';
 import type { Segmenter } from '../segment/types.ts';
+import { addAccessControl, addSecurityHeaders } from './access.ts';
+import { addBodyTimeout } from './body-timeout.ts';
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
 import type { AppContext } from './context.ts';
 import { toErrorReply } from './http-error.ts';
+import { ImagePool } from './image-pool.ts';
 import { JobQueue } from './job-queue.ts';
-import { JobStore } from './job-store.ts';
-import { Limiter } from './limiter.ts';
+import { openJobStore, removeOrphanJobDirs } from './data-dir.ts';
+import { loadSegmenter } from './load-segmenter.ts';
 import { collectOpenApi } from './openapi.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -31,22 +33,6 @@ const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-async function loadSegmenter(config: ServerConfig, log: FastifyBaseLogger): Promise<Segmenter> {
-  const { createSegmenter } = await import('../segment/index.ts');
-  try {
-    return await createSegmenter(config.modelDir, { runtime: config.runtime });
-  } catch (err) {
-    // a model that was never exported still serves (slower, through TF.js); the page's in-browser mode needs the export
-    const missingOnnx =
-      (err as PolypsegError).code === 'MODEL_MISSING' && /\.onnx/.test((err as Error).message);
-    if (config.runtime !== 'onnx' || !missingOnnx) throw err;
-    log.warn(
-      `${(err as Error).message}; serving with the TF.js runtime meanwhile (in-browser mode needs the ONNX file)`,
-    );
-    return createSegmenter(config.modelDir, { runtime: 'tfjs' });
-  }
-}
-
 /**
  * The whole HTTP application: routes, job store and queue, around one segmenter. Call
  * `app.listen()` to serve, `app.close()` to stop (running videos are re-queued for the next start).
@@ -59,16 +45,19 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     bodyLimit: 1024 * 1024,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // unknown query keys are errors, not silently dropped (Fastify's default removes them)
+    ajv: { customOptions: { removeAdditional: false } },
   });
 
   const ownSegmenter = !options.segmenter;
-  const segmenter = options.segmenter ?? (await loadSegmenter(config, app.log));
+  const segmenter =
+    options.segmenter ?? (await loadSegmenter(config.modelDir, config.runtime, app.log));
   app.log.info(
     { model: segmenter.metadata.name, runtime: segmenter.runtime, inputSize: segmenter.metadata.inputSize },
     'model loaded',
   );
-  const store = new JobStore(config.dataDir);
-  const queue = new JobQueue(store, (job, run) => processVideoJob(job, { store, segmenter, config }, run), {
+  const store = openJobStore(config.dataDir);
+  const queue = new JobQueue(store, (job, run) => processVideoJob(job, { store, segmenter, config, log: app.log }, run), {
     workers: config.workers,
     queueSize: config.queueSize,
     logger: app.log,
@@ -79,7 +68,13 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     modelDir: config.modelDir ? resolve(config.modelDir) : null,
     store,
     queue,
-    imageLimiter: new Limiter(config.limits.imageConcurrency, config.limits.imageConcurrency * 4),
+    images: new ImagePool({
+      size: config.limits.imageConcurrency,
+      maxWaiting: config.limits.imageConcurrency * 4,
+      // the workers load the model themselves, with the runtime the server ended up using
+      workerData: { modelDir: config.modelDir, runtime: segmenter.runtime === 'tfjs' ? 'tfjs' : 'onnx' },
+      logger: app.log,
+    }),
     eventStreams: new Set(),
   };
 
@@ -94,12 +89,9 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
       .code(404)
       .send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
   );
-  // cross-origin isolation lets onnxruntime-web use threads (SharedArrayBuffer) in the page
-  app.addHook('onSend', async (_req, reply) => {
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('cross-origin-embedder-policy', 'require-corp');
-    reply.header('x-content-type-options', 'nosniff');
-  });
+  addSecurityHeaders(app);
+  addAccessControl(app, config);
+  addBodyTimeout(app, config.limits.bodyTimeoutSeconds * 1000);
 
   await app.register(fastifyMultipart, { throwFileSizeLimit: true });
   const openapi = collectOpenApi(app, {
@@ -126,8 +118,11 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   sweeper.unref();
 
   app.addHook('onReady', async () => {
+    const orphans = removeOrphanJobDirs(store);
+    if (orphans) app.log.info({ folders: orphans }, 'deleted job folders left without a job by a crash');
     sweep();
     queue.start();
+    if (ownSegmenter) ctx.images.warm();
   });
   app.addHook('preClose', async () => {
     for (const end of [...ctx.eventStreams]) end();
@@ -135,6 +130,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
     await queue.close();
+    await ctx.images.close();
     store.close();
     if (ownSegmenter) await segmenter.dispose();
   });
