@@ -72,7 +72,11 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
       size: config.limits.imageConcurrency,
       maxWaiting: config.limits.imageConcurrency * 4,
       // the workers load the model themselves, with the runtime the server ended up using
-      workerData: { modelDir: config.modelDir, runtime: segmenter.runtime === 'tfjs' ? 'tfjs' : 'onnx' },
+      workerData: {
+        modelDir: config.modelDir,
+        metadata: segmenter.metadata,
+        runtime: segmenter.runtime === 'tfjs' ? 'tfjs' : 'onnx',
+      },
       logger: app.log,
     }),
     eventStreams: new Set(),

@@ -2,7 +2,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { encodeMaskPng, encodePng } from '../data/decode.ts';
-import { createSegmenter } from '../segment/index.ts';
 import { overlayMask } from '../segment/overlay.ts';
 import { HttpError } from './http-error.ts';
 import { readUploadedImage } from './image-input.ts';
@@ -11,8 +10,12 @@ import type { ImageReply, ImageTask, ImageWorkerData } from './image-task.ts';
 // libvips' operation cache would keep the last decoded (up to 40 MP) images alive between requests
 sharp.cache(false);
 
-const { modelDir, runtime } = workerData as ImageWorkerData;
-const segmenter = await createSegmenter(modelDir, { runtime });
+const { modelDir, runtime, metadata } = workerData as ImageWorkerData;
+// ONNX straight from the metadata the server already read: the generic factory would load TF.js too
+const segmenter =
+  runtime === 'onnx'
+    ? await (await import('../segment/onnx-node/index.ts')).createOnnxNodeSegmenter(modelDir, metadata)
+    : await (await import('../segment/index.ts')).createSegmenter(modelDir, { runtime });
 const port = parentPort!;
 
 async function handle(task: ImageTask): Promise<ImageReply> {

@@ -6,6 +6,7 @@ import {
 } from '../../src/segment/onnx-web/index.ts';
 import type { Segmentation } from '../../src/segment/types.ts';
 import { getModelMetadata } from './api.ts';
+import { apiFetch } from './auth.ts';
 
 export type Backend = WebExecutionProvider;
 
@@ -21,7 +22,7 @@ let loading: Promise<Loaded> | null = null;
 async function create(): Promise<Loaded> {
   const meta = await getModelMetadata();
   if (!meta.onnxUrl) throw new Error('the server has no ONNX export of its model');
-  const res = await fetch(meta.onnxUrl);
+  const res = await apiFetch(meta.onnxUrl);
   if (!res.ok) throw new Error(`downloading the model failed (HTTP ${res.status})`);
   const bytes = new Uint8Array(await res.arrayBuffer());
   // threads need SharedArrayBuffer, i.e. a cross-origin-isolated page (the server sends COOP/COEP)
