@@ -60,7 +60,9 @@ export function tokenChecker(token: string): (header: string | undefined) => boo
  * Refuses to serve a non-loopback host without a token unless the operator opted out with
  * insecureNoAuth; returns the warning to print in that case.
  */
-export function checkExposure(config: Pick<ServerConfig, 'host' | 'apiToken' | 'insecureNoAuth'>): string | null {
+export function checkExposure(
+  config: Pick<ServerConfig, 'host' | 'apiToken' | 'insecureNoAuth'>,
+): string | null {
   if (config.apiToken || isLoopbackHost(config.host)) return null;
   if (!config.insecureNoAuth)
     throw new PolypsegError(
@@ -108,9 +110,14 @@ export function addAccessControl(app: FastifyInstance, config: ServerConfig): vo
       );
     const path = req.url.split('?')[0]!;
     if (tokenOk && path.startsWith('/api/') && !PUBLIC_API.has(path) && !tokenOk(req.headers.authorization))
-      throw new HttpError(401, 'unauthorized', 'this server needs an API token: Authorization: Bearer <token>', {
-        'www-authenticate': 'Bearer realm="polypseg"',
-      });
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'this server needs an API token: Authorization: Bearer <token>',
+        {
+          'www-authenticate': 'Bearer realm="polypseg"',
+        },
+      );
   });
 }
 

@@ -50,18 +50,21 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   });
 
   const ownSegmenter = !options.segmenter;
-  const segmenter =
-    options.segmenter ?? (await loadSegmenter(config.modelDir, config.runtime, app.log));
+  const segmenter = options.segmenter ?? (await loadSegmenter(config.modelDir, config.runtime, app.log));
   app.log.info(
     { model: segmenter.metadata.name, runtime: segmenter.runtime, inputSize: segmenter.metadata.inputSize },
     'model loaded',
   );
   const store = openJobStore(config.dataDir);
-  const queue = new JobQueue(store, (job, run) => processVideoJob(job, { store, segmenter, config, log: app.log }, run), {
-    workers: config.workers,
-    queueSize: config.queueSize,
-    logger: app.log,
-  });
+  const queue = new JobQueue(
+    store,
+    (job, run) => processVideoJob(job, { store, segmenter, config, log: app.log }, run),
+    {
+      workers: config.workers,
+      queueSize: config.queueSize,
+      logger: app.log,
+    },
+  );
   const ctx: AppContext = {
     config,
     segmenter,

@@ -9,7 +9,8 @@ export function addBodyTimeout(app: FastifyInstance, ms: number): void {
   app.addHook('onRequest', async (req) => {
     const raw = req.raw;
     const length = raw.headers['content-length'];
-    const hasBody = (length !== undefined && length !== '0') || raw.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      (length !== undefined && length !== '0') || raw.headers['transfer-encoding'] !== undefined;
     if (!hasBody || raw.complete) return;
     const socket = raw.socket;
     const onTimeout = () => {

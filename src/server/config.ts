@@ -58,7 +58,9 @@ export const serverConfigSchema = z.object({
   /** serve a non-loopback host without a token (a deliberate choice, warned about at start) */
   insecureNoAuth: z.boolean().default(false),
   /** origins besides the server's own that may send POST/DELETE (e.g. https://app.example) */
-  allowedOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin is scheme://host[:port]')).default([]),
+  allowedOrigins: z
+    .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin is scheme://host[:port]'))
+    .default([]),
   /** host names besides loopback, the bound host and the allowed origins' that requests may name */
   allowedHosts: z.array(z.string().min(1)).default([]),
 });

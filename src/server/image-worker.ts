@@ -51,7 +51,8 @@ port.on('message', (task: ImageTask) => {
   void handle(task).then((reply) => {
     const png = reply.ok ? reply.result.png : null;
     // the encoded PNG moves to the server thread instead of being copied
-    const transfer = png && png.byteOffset === 0 && png.byteLength === png.buffer.byteLength ? [png.buffer] : [];
+    const transfer =
+      png && png.byteOffset === 0 && png.byteLength === png.buffer.byteLength ? [png.buffer] : [];
     port.postMessage(reply, transfer as ArrayBuffer[]);
   });
 });

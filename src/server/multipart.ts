@@ -19,12 +19,16 @@ const LIMIT_CODES = new Set(['FST_PARTS_LIMIT', 'FST_FILES_LIMIT', 'FST_FIELDS_L
 function multipartError(err: unknown, field: string, maxBytes: number): unknown {
   if (err instanceof HttpError) return err;
   const e = err as { code?: string; statusCode?: number; syscall?: string; message?: string };
-  if (e?.code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(`the upload is larger than the ${mb(maxBytes)} limit`);
+  if (e?.code === 'FST_REQ_FILE_TOO_LARGE')
+    return tooLarge(`the upload is larger than the ${mb(maxBytes)} limit`);
   if (e?.code && LIMIT_CODES.has(e.code))
     return badRequest(`send exactly one file, in the multipart field '${field}', and nothing else`);
   if (e?.syscall) return err;
   if (typeof e?.statusCode === 'number' && e.statusCode < 500) return err;
-  return badRequest(`the multipart body is malformed or incomplete (${e?.message ?? 'unreadable'})`, 'bad_multipart');
+  return badRequest(
+    `the multipart body is malformed or incomplete (${e?.message ?? 'unreadable'})`,
+    'bad_multipart',
+  );
 }
 
 /**
@@ -62,7 +66,8 @@ export async function readSingleFile<T>(
     const value = await consume(part);
     if (part.file.truncated) throw tooLarge(`the upload is larger than the ${mb(maxBytes)} limit`);
     const rest = await iterator.next();
-    if (!rest.done) throw badRequest(`send exactly one file, in the multipart field '${field}', and nothing else`);
+    if (!rest.done)
+      throw badRequest(`send exactly one file, in the multipart field '${field}', and nothing else`);
     if (received - part.file.bytesRead > MAX_MULTIPART_OVERHEAD)
       throw badRequest(`the multipart part headers are larger than ${MAX_MULTIPART_OVERHEAD / 1024} KB`);
     return value;

@@ -16,7 +16,13 @@ function publicMessage(err: unknown, paths: string[]): string {
 }
 
 /** Pipeline errors whose message describes the video itself (paths removed); others get a generic reason. */
-const VIDEO_FAULTS = new Set(['VIDEO_INVALID', 'VIDEO_NO_FRAMES', 'VIDEO_DECODE', 'VIDEO_MISSING', 'ABORTED']);
+const VIDEO_FAULTS = new Set([
+  'VIDEO_INVALID',
+  'VIDEO_NO_FRAMES',
+  'VIDEO_DECODE',
+  'VIDEO_MISSING',
+  'ABORTED',
+]);
 
 /**
  * Why a job failed, as its user may read it: the video's own problem (limits, undecodable) in
@@ -26,7 +32,8 @@ export function failureReason(err: unknown, paths: string[]): string {
   if (err instanceof HttpError) return err.message;
   if (err instanceof PolypsegError && VIDEO_FAULTS.has(err.code)) return publicMessage(err, paths);
   if (err instanceof PolypsegError && err.code === 'VIDEO_ENCODE') return 'could not encode the result video';
-  if ((err as { syscall?: string })?.syscall) return 'could not write the result (a storage error on the server)';
+  if ((err as { syscall?: string })?.syscall)
+    return 'could not write the result (a storage error on the server)';
   return 'the video could not be processed (an internal error on the server)';
 }
 
@@ -90,9 +97,7 @@ const PARTIAL = 'result.partial.mp4';
 /** Deletes partial results (the encoder's `result.partial.mp4.tmp-*` too) a crash or failure left. */
 async function removePartials(dir: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(
-    names.filter((n) => n.startsWith(PARTIAL)).map((n) => rm(join(dir, n), { force: true })),
-  );
+  await Promise.all(names.filter((n) => n.startsWith(PARTIAL)).map((n) => rm(join(dir, n), { force: true })));
 }
 
 export async function processVideoJob(
@@ -151,7 +156,7 @@ export async function processVideoJob(
       // a shutdown keeps the input so the job can resume; a real failure has no further use for it
       if (!run.signal.aborted) await rm(input, { force: true });
     } catch (cleanupErr) {
-      ctx.log?.warn({ job: job.id, err: cleanupErr }, 'could not delete a failed job\'s files');
+      ctx.log?.warn({ job: job.id, err: cleanupErr }, "could not delete a failed job's files");
     }
     throw new Error(reason);
   }

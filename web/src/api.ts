@@ -93,7 +93,10 @@ export async function segmentOnServer(file: Blob, signal?: AbortSignal): Promise
 }
 
 /** Uploads with XMLHttpRequest, the one browser API that reports upload progress. */
-export async function uploadVideo(file: File, onProgress: (fraction: number) => void): Promise<{ id: string }> {
+export async function uploadVideo(
+  file: File,
+  onProgress: (fraction: number) => void,
+): Promise<{ id: string }> {
   // a cheap authenticated call first, so a missing token is asked for before the upload, not after it
   if (!currentToken()) await apiFetch('/api/model');
   return new Promise((resolve, reject) => {

@@ -41,7 +41,11 @@ function askForToken(retry: boolean): Promise<string | null> {
           'div',
           { class: 'actions' },
           h('button', { type: 'submit', class: 'button', value: 'ok' }, 'Continue'),
-          h('button', { type: 'submit', class: 'button quiet', value: 'cancel', formnovalidate: true }, 'Cancel'),
+          h(
+            'button',
+            { type: 'submit', class: 'button quiet', value: 'cancel', formnovalidate: true },
+            'Cancel',
+          ),
         ),
       ),
     );

@@ -5,13 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../context.ts';
-import {
-  badRequest,
-  errorBodySchema,
-  HttpError,
-  notFound,
-  unsupportedType,
-} from '../http-error.ts';
+import { badRequest, errorBodySchema, HttpError, notFound, unsupportedType } from '../http-error.ts';
 import { JobQueue } from '../job-queue.ts';
 import type { Job } from '../job-store.ts';
 import { readSingleFile } from '../multipart.ts';
