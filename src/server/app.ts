@@ -4,7 +4,6 @@ import fastifyMultipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Segmenter } from '../segment/types.ts';
 import { addAccessControl, addSecurityHeaders } from './access.ts';
-import { addBodyTimeout } from './body-timeout.ts';
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
 import type { AppContext } from './context.ts';
 import { toErrorReply } from './http-error.ts';
@@ -98,7 +97,6 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   );
   addSecurityHeaders(app);
   addAccessControl(app, config);
-  addBodyTimeout(app, config.limits.bodyTimeoutSeconds * 1000);
 
   await app.register(fastifyMultipart, { throwFileSizeLimit: true });
   const openapi = collectOpenApi(app, {

@@ -35,17 +35,29 @@ function multipartError(err: unknown, field: string, maxBytes: number): unknown 
  * Reads a multipart body that must hold exactly one part, a file named `field`, which `consume`
  * reads (into memory or to disk). A second part, a non-file field, an over-long file name or
  * oversized part headers are refused with 400 naming the expected field; a body larger than
- * `maxBytes` with 413.
+ * `maxBytes` with 413. A body that sends nothing for `idleMs` is cut off (the connection closed,
+ * so `consume`'s stream fails and the caller deletes what it wrote).
  */
 export async function readSingleFile<T>(
   req: FastifyRequest,
-  field: string,
-  maxBytes: number,
+  upload: { field: string; maxBytes: number; idleMs: number },
   consume: (part: MultipartFile) => Promise<T>,
 ): Promise<T> {
+  const { field, maxBytes, idleMs } = upload;
   if (!req.isMultipart()) throw unsupportedType(`send multipart/form-data with a file field '${field}'`);
+  // a body that stops arriving holds a connection and a temp file: close it after idleMs of silence
+  let stalled = false;
+  const stall = () => {
+    stalled = true;
+    req.log.info({ seconds: idleMs / 1000 }, 'request body stalled; connection closed');
+    req.raw.destroy();
+  };
+  const timer = setTimeout(stall, idleMs);
   let received = 0;
-  const count = (chunk: Buffer) => void (received += chunk.length);
+  const count = (chunk: Buffer) => {
+    received += chunk.length;
+    timer.refresh();
+  };
   req.raw.on('data', count);
   try {
     const parts = req.parts({
@@ -72,8 +84,10 @@ export async function readSingleFile<T>(
       throw badRequest(`the multipart part headers are larger than ${MAX_MULTIPART_OVERHEAD / 1024} KB`);
     return value;
   } catch (err) {
+    if (stalled) throw new HttpError(408, 'body_timeout', `no data for ${idleMs / 1000} s; upload abandoned`);
     throw multipartError(err, field, maxBytes);
   } finally {
+    clearTimeout(timer);
     req.raw.off('data', count);
   }
 }

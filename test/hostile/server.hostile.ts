@@ -169,7 +169,9 @@ async function hostileImages(): Promise<Buffer[]> {
     await picture(96, 64, 'png'),
     await picture(96, 64, 'webp'),
     await picture(96, 64, 'tiff'),
-    encodeBmp({ width: 31, height: 17, channels: 3, data: new Uint8Array(31 * 17 * 3).fill(90) }),
+    Buffer.from(
+      encodeBmp({ width: 31, height: 17, channels: 3, data: new Uint8Array(31 * 17 * 3).fill(90) }),
+    ),
   ];
   for (const src of sources) {
     for (let cut = 1; cut < src.length; cut += Math.max(1, Math.floor(src.length / 40)))

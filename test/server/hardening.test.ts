@@ -33,7 +33,7 @@ before(async () => {
   work = await mkdtemp(join(tmpdir(), 'polypseg-hardening-'));
   makeClip(join(work, 'clip.mp4'), { width: 64, height: 48, fps: 10, frames: 5 });
   clip = await readFile(join(work, 'clip.mp4'));
-  server = await startServer(modelDir, { limits: { bodyTimeoutSeconds: 1, eventStreamsPerJob: 3 } });
+  server = await startServer(modelDir);
 });
 after(async () => {
   await server?.close();
@@ -90,7 +90,7 @@ test('defect 1: large-image decoding runs on worker threads; /healthz answers fa
   const latencies: number[] = [];
   let uploading = true;
   const uploads = Promise.all(
-    Array.from({ length: 4 }, () => upload(`${server.url}/api/segment?format=png`, 'image', bomb, 'b.png')),
+    Array.from({ length: 3 }, () => upload(`${server.url}/api/segment?format=png`, 'image', bomb, 'b.png')),
   ).finally(() => (uploading = false));
   while (uploading) {
     const t = performance.now();
@@ -199,7 +199,8 @@ test('defect 4: malformed multipart is a 400 on both upload routes, never a 500 
 });
 
 test('defect 5: a stalled upload is closed after the body timeout and its temp file deleted', async () => {
-  const { hostname, port } = new URL(server.url);
+  const s = await startServer(modelDir, { limits: { bodyTimeoutSeconds: 1 } });
+  const { hostname, port } = new URL(s.url);
   for (const [route, field] of [
     ['/api/videos', 'video'],
     ['/api/segment', 'image'],
@@ -223,9 +224,10 @@ test('defect 5: a stalled upload is closed after the body timeout and its temp f
     assert.ok(closed >= 900 && closed < 5000, `${route}: closed after ${closed} ms (timeout 1 s)`);
   }
   await waitFor('temp files deleted', async () =>
-    (await readdir(join(server.dataDir, 'tmp'))).length === 0 ? true : undefined,
+    (await readdir(join(s.dataDir, 'tmp'))).length === 0 ? true : undefined,
   );
-  assert.ok(server.logs.some((l) => l.includes('request body stalled')));
+  assert.ok(s.logs.some((l) => l.includes('request body stalled')));
+  await s.close();
 });
 
 test('defect 6: failure reasons name the cause without server paths; an unusable data directory is one line', async () => {

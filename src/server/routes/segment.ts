@@ -36,6 +36,7 @@ export const segmentRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
   async (app) => {
     const { limits } = ctx.config;
+    const idleMs = limits.bodyTimeoutSeconds * 1000;
     app.post<{
       Querystring: {
         format: 'json' | 'png' | 'overlay';
@@ -123,7 +124,11 @@ export const segmentRoutes =
         // counted from the first byte, so buffered uploads are bounded too (503 beyond the waiting room)
         const release = ctx.images.admit();
         try {
-          const bytes = await readSingleFile(req, 'image', limits.imageBytes, (part) => part.toBuffer());
+          const bytes = await readSingleFile(
+            req,
+            { field: 'image', maxBytes: limits.imageBytes, idleMs },
+            (part) => part.toBuffer(),
+          );
           // refuse bad files before queueing for a worker; the worker decodes
           await checkUploadedImage(bytes, limits.imagePixels);
           const { threshold, minArea, tta, format } = req.query;

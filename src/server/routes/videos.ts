@@ -63,6 +63,7 @@ export const videoRoutes =
   async (app) => {
     const { store, queue, config } = ctx;
     const limits = config.limits;
+    const idleMs = limits.bodyTimeoutSeconds * 1000;
 
     /** open event streams per job id (ctx.eventStreams holds them all) */
     const streamsPerJob = new Map<string, number>();
@@ -113,7 +114,7 @@ export const videoRoutes =
         queue.assertCapacity();
         const tmp = join(store.tmpDir, randomUUID());
         try {
-          await readSingleFile(req, 'video', limits.videoBytes, (part) =>
+          await readSingleFile(req, { field: 'video', maxBytes: limits.videoBytes, idleMs }, (part) =>
             pipeline(part.file, createWriteStream(tmp)),
           );
           const head = Buffer.alloc(SNIFF_BYTES);
