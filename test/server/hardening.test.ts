@@ -210,6 +210,8 @@ test('defect 5: a stalled upload is closed after the body timeout and its temp f
       const socket = connect(Number(port), hostname);
       socket.on('error', () => undefined);
       socket.on('close', () => resolve(Date.now() - started));
+      // without a body timeout the server would wait forever; give up (and fail) after 10 s
+      socket.setTimeout(10_000, () => socket.destroy());
       const part = multipartBody(
         'XYZ',
         [{ name: field, filename: 'a', body: clip.subarray(0, 2000) }],
