@@ -48,13 +48,19 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     ajv: { customOptions: { removeAdditional: false } },
   });
 
+  // the data directory first: when it is unusable, say so before spending seconds loading the model
+  const store = openJobStore(config.dataDir);
   const ownSegmenter = !options.segmenter;
-  const segmenter = options.segmenter ?? (await loadSegmenter(config.modelDir, config.runtime, app.log));
+  const segmenter =
+    options.segmenter ??
+    (await loadSegmenter(config.modelDir, config.runtime, app.log).catch((err: unknown) => {
+      store.close();
+      throw err;
+    }));
   app.log.info(
     { model: segmenter.metadata.name, runtime: segmenter.runtime, inputSize: segmenter.metadata.inputSize },
     'model loaded',
   );
-  const store = openJobStore(config.dataDir);
   const queue = new JobQueue(
     store,
     (job, run) => processVideoJob(job, { store, segmenter, config, log: app.log }, run),

@@ -141,7 +141,7 @@ test('serve refuses a non-loopback host without a token, in one line', () => {
   const r = spawnSync(
     process.execPath,
     ['bin/polypseg.js', 'serve', '--host', '0.0.0.0', '--port', '0', '--no-build', '--model', modelDir],
-    { encoding: 'utf8', timeout: 60_000, env: { ...process.env, POLYPSEG_API_TOKEN: '' } },
+    { encoding: 'utf8', timeout: 240_000, env: { ...process.env, POLYPSEG_API_TOKEN: '' } },
   );
   assert.equal(r.status, 1, r.stderr);
   assert.match(

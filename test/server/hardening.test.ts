@@ -275,7 +275,7 @@ test('defect 6: failure reasons name the cause without server paths; an unusable
       '--data-dir',
       join(file, 'data'),
     ],
-    { encoding: 'utf8', timeout: 60_000 },
+    { encoding: 'utf8', timeout: 240_000 },
   );
   assert.equal(r.status, 1, r.stderr);
   const lines = r.stderr.trim().split('\n');

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { errorBodySchema } from '../http-error.ts';
 import { checkUploadedImage } from '../image-input.ts';
 import { readSingleFile } from '../multipart.ts';
+import { parseSegmentQuery } from '../segment-query.ts';
 
 const polypSchema = {
   type: 'object',
@@ -131,7 +132,7 @@ export const segmentRoutes =
           );
           // refuse bad files before queueing for a worker; the worker decodes
           await checkUploadedImage(bytes, limits.imagePixels);
-          const { threshold, minArea, tta, format } = req.query;
+          const { threshold, minArea, tta, format } = parseSegmentQuery(req.url);
           const result = await ctx.images.run({
             bytes,
             maxPixels: limits.imagePixels,
