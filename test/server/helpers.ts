@@ -192,8 +192,9 @@ export function rawPost(
   contentType: string,
   body: Buffer,
   extraHeaders = '',
+  timeoutMs?: number,
 ): Promise<RawReply> {
   const { host } = new URL(url);
   const head = `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n${extraHeaders}\r\n`;
-  return rawRequest(url, Buffer.concat([Buffer.from(head), body]));
+  return rawRequest(url, Buffer.concat([Buffer.from(head), body]), timeoutMs);
 }
