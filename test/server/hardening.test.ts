@@ -85,27 +85,33 @@ const jobState = async (url: string, id: string) =>
   };
 
 test('defect 1: large-image decoding runs on worker threads; /healthz answers fast during a bomb burst', async () => {
-  // 16 megapixels of zeros: a 16 KB upload that decodes to 48 MB and post-processes at full size
+  // 16 megapixels of zeros: a 47 KB upload that decodes to 48 MB and post-processes at full size
   const bomb = blackPng(4000, 4000);
   const latencies: number[] = [];
   let uploading = true;
+  // each answer is read at once: an unread body would be cut when the server closes the idle connection
   const uploads = Promise.all(
-    Array.from({ length: 3 }, () => upload(`${server.url}/api/segment?format=png`, 'image', bomb, 'b.png')),
+    Array.from({ length: 3 }, () =>
+      upload(`${server.url}/api/segment?format=png`, 'image', bomb, 'b.png').then(async (res) => {
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    ),
   ).finally(() => (uploading = false));
   while (uploading) {
     const t = performance.now();
-    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    const health = await fetch(`${server.url}/healthz`);
+    await health.arrayBuffer();
     latencies.push(performance.now() - t);
+    assert.equal(health.status, 200);
     await new Promise((r) => setTimeout(r, 50));
   }
   const answers = await uploads;
-  for (const res of answers) {
-    assert.ok([200, 503].includes(res.status), `status ${res.status}`);
-    await res.body?.cancel();
-  }
-  assert.ok(answers.some((r) => r.status === 200));
-  const worst = Math.max(...latencies);
-  assert.ok(worst < 1000, `/healthz took up to ${worst.toFixed(0)} ms (${latencies.length} probes)`);
+  for (const status of answers) assert.ok([200, 503].includes(status), `status ${status}`);
+  assert.ok(answers.includes(200));
+  // p99, as the issue states it; before the fix single probes waited seconds behind each decode
+  const p99 = [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)]!;
+  assert.ok(p99 < 1000, `/healthz p99 ${p99.toFixed(0)} ms over ${latencies.length} probes`);
 });
 
 test('defect 2: a refused video upload leaves no job behind', async () => {
