@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fastifyMultipart from '@fastify/multipart';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Segmenter } from '../segment/types.ts';
 import { addAccessControl, addSecurityHeaders } from './access.ts';
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
@@ -31,6 +36,16 @@ export interface BuildServerOptions {
 const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
+
+/**
+ * An answer sent before the request body was read (refused early: 401/403/503, a wrong field...)
+ * closes the connection: otherwise Node waits for the rest of the body to reuse the connection, and
+ * a client that stalls its body would hold it forever.
+ */
+function closeIfBodyUnread(req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (!req.raw.complete) reply.header('connection', 'close');
+  return reply;
+}
 
 /**
  * The whole HTTP application: routes, job store and queue, around one segmenter. Call
@@ -92,18 +107,22 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
 
   app.setErrorHandler((err, req, reply) => {
     const { statusCode, headers, body } = toErrorReply(err);
+    closeIfBodyUnread(req, reply);
     if (statusCode >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ status: statusCode, code: body.error.code }, body.error.message);
     return reply.code(statusCode).headers(headers).send(body);
   });
   app.setNotFoundHandler((req, reply) =>
-    reply
+    closeIfBodyUnread(req, reply)
       .code(404)
       .send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
   );
   addSecurityHeaders(app);
   addAccessControl(app, config);
 
+  // no route takes JSON or text bodies: without their parsers such a request is refused (415) at once,
+  // instead of being read first (where a stalled body would hang before any route's own checks)
+  app.removeAllContentTypeParsers();
   await app.register(fastifyMultipart, { throwFileSizeLimit: true });
   const openapi = collectOpenApi(app, {
     title: 'polypseg',

@@ -207,9 +207,11 @@ test('defect 4: malformed multipart is a 400 on both upload routes, never a 500 
 test('defect 5: a stalled upload is closed after the body timeout and its temp file deleted', async () => {
   const s = await startServer(modelDir, { limits: { bodyTimeoutSeconds: 1 } });
   const { hostname, port } = new URL(s.url);
-  for (const [route, field] of [
-    ['/api/videos', 'video'],
-    ['/api/segment', 'image'],
+  // the third is refused before its body is read (415): its connection must not wait for the body either
+  for (const [route, field, type] of [
+    ['/api/videos', 'video', 'multipart/form-data; boundary=XYZ'],
+    ['/api/segment', 'image', 'multipart/form-data; boundary=XYZ'],
+    ['/api/segment', 'image', 'text/plain'],
   ] as const) {
     const started = Date.now();
     const closed = await new Promise<number>((resolve) => {
@@ -224,12 +226,13 @@ test('defect 5: a stalled upload is closed after the body timeout and its temp f
         false,
       );
       socket.write(
-        `POST ${route} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: multipart/form-data; boundary=XYZ\r\nContent-Length: 1000000\r\n\r\n`,
+        `POST ${route} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: ${type}\r\nContent-Length: 1000000\r\n\r\n`,
       );
       socket.write(part);
       // ...and then nothing more
     });
-    assert.ok(closed >= 900 && closed < 5000, `${route}: closed after ${closed} ms (timeout 1 s)`);
+    const early = type === 'text/plain';
+    assert.ok((early || closed >= 900) && closed < 5000, `${route} ${type}: closed after ${closed} ms`);
   }
   await waitFor('temp files deleted', async () =>
     (await readdir(join(s.dataDir, 'tmp'))).length === 0 ? true : undefined,
