@@ -40,7 +40,10 @@ function readTokenFile(path: string): string {
   try {
     return readFileSync(path, 'utf8').split(/\r?\n/)[0]!.trim();
   } catch (err) {
-    throw new PolypsegError(`cannot read the API token file ${path}: ${(err as Error).message}`, 'BAD_CONFIG');
+    throw new PolypsegError(
+      `cannot read the API token file ${path}: ${(err as Error).message}`,
+      'BAD_CONFIG',
+    );
   }
 }
 
