@@ -5,8 +5,10 @@ import { tf } from '../engine/tf.ts';
 import { PolypsegError } from '../errors.ts';
 import { modelMetadataSchema, type ModelMetadata, type ModelMetadataInput } from './metadata.ts';
 import type { ModelFiles } from './files.ts';
+import { METADATA_FILE, openModelDir, readMetadata } from './model-dir.ts';
 
-export const METADATA_FILE = 'polypseg.json';
+export { METADATA_FILE, openModelDir, readMetadata };
+
 const WEIGHTS_FILE = 'weights.bin';
 
 /** Writes a file atomically (temp + rename) so an interrupted save never leaves a half-written model. */
@@ -45,46 +47,6 @@ export async function saveModel(
     }),
   );
   await writeAtomic(join(dir, METADATA_FILE), JSON.stringify(meta, null, 2) + '\n');
-}
-
-/** Reads and validates polypseg.json; a clear error if the directory is not a polypseg model. */
-export async function readMetadata(dir: string): Promise<ModelMetadata> {
-  const path = join(dir, METADATA_FILE);
-  if (!existsSync(path))
-    throw new PolypsegError(`no model at ${dir}: ${METADATA_FILE} is missing`, 'MODEL_MISSING');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new PolypsegError(`${path} is not valid JSON: ${(err as Error).message}`, 'MODEL_CORRUPT');
-  }
-  const parsed = modelMetadataSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new PolypsegError(
-      `${path} is not a valid polypseg model description: ${parsed.error.message}`,
-      'MODEL_CORRUPT',
-    );
-  }
-  return parsed.data;
-}
-
-/** A model folder as ModelFiles: polypseg.json validated now, the other files read on demand. */
-export async function openModelDir(dir: string): Promise<ModelFiles> {
-  const metadata = await readMetadata(dir);
-  return {
-    metadata,
-    location: dir,
-    async read(name) {
-      const path = join(dir, name);
-      try {
-        return await readFile(path);
-      } catch (err) {
-        throw new PolypsegError(`cannot read ${path}: ${(err as Error).message}`, 'MODEL_MISSING', {
-          cause: err,
-        });
-      }
-    },
-  };
 }
 
 /** Loads the TF.js model and its metadata from a directory written by saveModel. */

@@ -2,7 +2,7 @@ import type { Segmenter } from '../segment/types.ts';
 import type { ServerConfig } from './config.ts';
 import type { JobQueue } from './job-queue.ts';
 import type { JobStore } from './job-store.ts';
-import type { Limiter } from './limiter.ts';
+import type { ImagePool } from './image-pool.ts';
 
 /** What every route plugin gets: the services buildServer wired together. */
 export interface AppContext {
@@ -12,7 +12,7 @@ export interface AppContext {
   modelDir: string | null;
   store: JobStore;
   queue: JobQueue;
-  imageLimiter: Limiter;
+  images: ImagePool;
   /** open server-sent-event streams, ended before the server closes */
   eventStreams: Set<() => void>;
 }

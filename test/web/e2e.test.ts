@@ -25,6 +25,9 @@ let work: string;
 let server: TestServer;
 let context: BrowserContext;
 let page: Page;
+/** Content-Security-Policy violations reported by any page of the run (the policy must fit the app). */
+const cspViolations: string[] = [];
+const TOKEN = 'e2e-token-0123456789abcdef';
 
 before(async () => {
   if (skip) return;
@@ -47,6 +50,9 @@ before(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (err) => console.error('page error:', err.message));
+  context.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+  });
 });
 
 after(async () => {
@@ -300,4 +306,54 @@ test('live mode: camera frames are segmented in the page with an FPS counter', {
   assert.match((await page.textContent('#live-status')) ?? '', /Segmenting in this browser/);
   await page.screenshot({ path: join(OUT, 'web-live.png') });
   await page.getByRole('button', { name: 'Stop' }).click();
+});
+
+test(
+  'with an API token the page asks for it once, keeps it for the tab, and images and videos work',
+  { skip },
+  async () => {
+    const guarded = await startServer(modelDir, { webDir: 'web/dist', apiToken: TOKEN });
+    const tab = await context.newPage();
+    try {
+      await tab.goto(guarded.url);
+      await tab.getByText('tiny-test-unet').waitFor();
+      const png = join(work, 'guarded.png');
+      await writeFile(png, await picture(200, 150, 'png'));
+      await tab.setInputFiles('#image-input', png);
+      const dialog = tab.getByRole('dialog', { name: 'This server needs an API token' });
+      await dialog.waitFor();
+      await tab.fill('#api-token', 'not-the-token-at-all');
+      await tab.getByRole('button', { name: 'Continue' }).click();
+      // a wrong token is asked again, saying so
+      await dialog.getByText('That token was not accepted.').waitFor();
+      await tab.fill('#api-token', TOKEN);
+      await tab.getByRole('button', { name: 'Continue' }).click();
+      await tab.waitForFunction(
+        () => document.querySelectorAll('#image-results .result:not(.busy)').length === 1,
+      );
+      assert.equal(await tab.locator('.result .error').count(), 0);
+      assert.equal(await tab.evaluate(() => sessionStorage.getItem('polypseg-api-token')), TOKEN);
+
+      // the video path (upload, progress stream, player, downloads) reuses the token without asking
+      const clip = join(work, 'guarded.mp4');
+      makeClip(clip, { width: 96, height: 64, fps: 10, frames: 10 });
+      await tab.getByRole('tab', { name: 'Video' }).click();
+      await tab.setInputFiles('#video-input', clip);
+      const job = tab.locator('#video-jobs .job').first();
+      await job.locator('video').waitFor({ timeout: 60_000 });
+      assert.match((await job.locator('video').getAttribute('src')) ?? '', /^blob:/);
+      await tab.waitForFunction(
+        () => (document.querySelector('#video-jobs video') as HTMLVideoElement).readyState >= 1,
+      );
+      assert.equal(await tab.getByRole('dialog').count(), 0);
+      assert.ok(!guarded.logs.some((l) => l.includes(TOKEN)), 'the token never reaches the log');
+    } finally {
+      await tab.close();
+      await guarded.close();
+    }
+  },
+);
+
+test('the Content-Security-Policy fits the app: no violations in any of the runs above', { skip }, () => {
+  assert.deepEqual(cspViolations, []);
 });

@@ -5,6 +5,7 @@ import type { OnnxWebSegmenter, WebExecutionProvider } from '../../src/segment/o
 import type { Segmentation } from '../../src/segment/types.ts';
 import { sniffImage, SNIFF_BYTES } from '../../src/server/sniff.ts';
 import { getModelMetadata } from './api.ts';
+import { apiFetch } from './auth.ts';
 
 export type Backend = WebExecutionProvider;
 
@@ -22,7 +23,7 @@ const listeners = new Set<LoadProgress>();
 
 /** A response body read chunk by chunk, telling `listeners` how far it got (the model is megabytes). */
 async function download(url: string): Promise<Uint8Array> {
-  const res = await fetch(url);
+  const res = await apiFetch(url);
   if (!res.ok) throw new Error(`downloading the model failed (HTTP ${res.status})`);
   const total = Number(res.headers.get('content-length')) || 0;
   if (!res.body) return new Uint8Array(await res.arrayBuffer());

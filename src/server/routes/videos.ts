@@ -5,17 +5,10 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../context.ts';
-import {
-  badRequest,
-  errorBodySchema,
-  HttpError,
-  notFound,
-  tooLarge,
-  unsupportedType,
-} from '../http-error.ts';
+import { badRequest, errorBodySchema, HttpError, notFound, unsupportedType } from '../http-error.ts';
 import { JobQueue } from '../job-queue.ts';
 import type { Job } from '../job-store.ts';
-import { filePart, mb } from '../multipart.ts';
+import { readSingleFile } from '../multipart.ts';
 import { parseRange } from '../range.ts';
 import { SNIFF_BYTES, sniffVideo } from '../sniff.ts';
 import { checkVideoLimits } from '../video-job.ts';
@@ -70,6 +63,10 @@ export const videoRoutes =
   async (app) => {
     const { store, queue, config } = ctx;
     const limits = config.limits;
+    const idleMs = limits.bodyTimeoutSeconds * 1000;
+
+    /** open event streams per job id (ctx.eventStreams holds them all) */
+    const streamsPerJob = new Map<string, number>();
 
     const findJob = (id: string): Job => {
       const job = store.get(id);
@@ -115,12 +112,11 @@ export const videoRoutes =
       },
       async (req, reply) => {
         queue.assertCapacity();
-        const part = await filePart(req, 'video', limits.videoBytes);
         const tmp = join(store.tmpDir, randomUUID());
         try {
-          await pipeline(part.file, createWriteStream(tmp));
-          if (part.file.truncated)
-            throw tooLarge(`the upload is larger than the ${mb(limits.videoBytes)} limit`);
+          await readSingleFile(req, { field: 'video', maxBytes: limits.videoBytes, idleMs }, (part) =>
+            pipeline(part.file, createWriteStream(tmp)),
+          );
           const head = Buffer.alloc(SNIFF_BYTES);
           const fh = await open(tmp);
           const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0).finally(() => fh.close());
@@ -132,14 +128,21 @@ export const videoRoutes =
           await checkVideoLimits(tmp, limits, { strict: false });
           const id = randomUUID();
           queue.assertCapacity();
+          const input = store.inputPath({ id, inputType: type });
           await mkdir(store.jobDir(id), { recursive: true });
-          await rename(tmp, store.inputPath({ id, inputType: type }));
-          store.insert({ id, inputType: type });
-          queue.submit(id);
-          req.log.info(
-            { job: id, type, bytes: (await stat(store.inputPath({ id, inputType: type }))).size },
-            'video job queued',
-          );
+          await rename(tmp, input);
+          const { size } = await stat(input);
+          try {
+            // checked again with nothing awaited before the job is recorded: other uploads may have
+            // filled the queue meanwhile, and a refused upload must leave no job behind
+            queue.assertCapacity();
+            store.insert({ id, inputType: type });
+            queue.submit(id);
+          } catch (err) {
+            store.delete(id);
+            throw err;
+          }
+          req.log.info({ job: id, type, bytes: size }, 'video job queued');
           return reply.code(202).header('location', `/api/videos/${id}`).send({ id, status: 'queued' });
         } finally {
           await rm(tmp, { force: true });
@@ -169,7 +172,7 @@ export const videoRoutes =
             'text/event-stream of `progress` events whose data is the job (as GET /api/videos/:id). The stream ends after a finished status (done, failed, cancelled); close the EventSource then.',
           tags: ['videos'],
           params: idParams,
-          response: { 404: errorBodySchema },
+          response: { 404: errorBodySchema, 429: errorBodySchema },
         },
         config: {
           openapi: {
@@ -185,6 +188,16 @@ export const videoRoutes =
       async (req, reply) => {
         const id = req.params.id;
         const first = findJob(id);
+        const perJob = streamsPerJob.get(id) ?? 0;
+        if (perJob >= limits.eventStreamsPerJob || ctx.eventStreams.size >= limits.eventStreams)
+          throw new HttpError(
+            429,
+            'too_many_requests',
+            perJob >= limits.eventStreamsPerJob
+              ? `this job already has ${perJob} progress streams open; close one or poll GET /api/videos/${id}`
+              : 'too many progress streams are open; poll GET /api/videos/:id instead',
+          );
+        streamsPerJob.set(id, perJob + 1);
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {
@@ -197,6 +210,9 @@ export const videoRoutes =
         const end = () => {
           if (ended) return;
           ended = true;
+          const left = (streamsPerJob.get(id) ?? 1) - 1;
+          if (left > 0) streamsPerJob.set(id, left);
+          else streamsPerJob.delete(id);
           queue.off('update', onUpdate);
           clearInterval(ping);
           ctx.eventStreams.delete(end);
