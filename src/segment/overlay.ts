@@ -119,7 +119,8 @@ export function drawOverlay(image: RawImage, mask: BinaryMask, opts: OverlayOpti
 
 /** A copy of `image` with the mask overlaid (see drawOverlay). */
 export function overlayMask(image: RawImage, mask: BinaryMask, opts: OverlayOptions = {}): RawImage {
-  const copy = { ...image, data: image.data.slice() };
+  // a copy even for a Node Buffer, whose slice() is a view
+  const copy = { ...image, data: new Uint8Array(image.data) };
   drawOverlay(copy, mask, opts);
   return copy;
 }

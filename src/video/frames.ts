@@ -71,4 +71,3 @@ export class FrameDecoder {
     if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
   }
 }
-

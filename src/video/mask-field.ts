@@ -53,9 +53,11 @@ export function encodeMaskField(
         continue;
       }
       // central differences (one-sided at the border), per frame pixel
-      const gx = (p[y * w + Math.min(w - 1, x + 1)]! - p[y * w + Math.max(0, x - 1)]!) /
+      const gx =
+        (p[y * w + Math.min(w - 1, x + 1)]! - p[y * w + Math.max(0, x - 1)]!) /
         ((Math.min(w - 1, x + 1) - Math.max(0, x - 1) || 1) * scaleX);
-      const gy = (p[Math.min(h - 1, y + 1) * w + x]! - p[Math.max(0, y - 1) * w + x]!) /
+      const gy =
+        (p[Math.min(h - 1, y + 1) * w + x]! - p[Math.max(0, y - 1) * w + x]!) /
         ((Math.min(h - 1, y + 1) - Math.max(0, y - 1) || 1) * scaleY);
       const g = Math.max(Math.abs(gx), Math.abs(gy));
       // distance along the gradient to the threshold, in the L1 metric of a 4-neighbour erosion

@@ -42,7 +42,9 @@ export function overlayFilterGraph(spec: OverlayFilterSpec): string {
   const state = `lut2=c0='if(gte(x\\,${coding.thresholdByte})\\,if(lt(y\\,${style.outline * coding.unit})\\,2\\,1)\\,0)'`;
   // the outline includes mask pixels within `k` of the frame's edge: zero distance in a k-pixel ring
   const border = (pw: number, ph: number, k: number) =>
-    style.outline && 2 * k < pw && 2 * k < ph ? `,crop=${pw - 2 * k}:${ph - 2 * k}:${k}:${k},pad=${pw}:${ph}:${k}:${k}` : '';
+    style.outline && 2 * k < pw && 2 * k < ph
+      ? `,crop=${pw - 2 * k}:${ph - 2 * k}:${k}:${k},pad=${pw}:${ph}:${k}:${k}`
+      : '';
   const planes = (label: string, pw: number, ph: number, k: number) =>
     `[p${label}]crop=${s}:${s}:0:0,scale=${pw}:${ph}:flags=bilinear[pu${label}];` +
     `[e${label}]crop=${s}:${s}:0:${s},scale=${pw}:${ph}:flags=bilinear${border(pw, ph, k)}[eu${label}];` +
