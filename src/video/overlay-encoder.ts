@@ -18,6 +18,51 @@ export interface OverlayEncoderOptions {
 }
 
 /**
+ * ffmpeg inputs and filters up to the overlaid stream: the source (input 0), the fields on stdin
+ * (input 1), the graph, and the mapped video (plus audio). Exported for bench/ stage timings.
+ */
+export function overlayInputArgs(input: string, info: VideoInfo, opts: OverlayEncoderOptions): string[] {
+  const s = opts.fieldSize;
+  return [
+    '-v',
+    'error',
+    '-i',
+    input,
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'gray',
+    '-s',
+    `${s}x${2 * s}`,
+    '-r',
+    info.fpsRational,
+    '-i',
+    '-',
+    '-filter_complex',
+    opts.graph,
+    '-map',
+    '[out]',
+    ...(opts.audio ? ['-map', '0:a:0?', '-c:a', 'aac', '-b:a', '128k'] : []),
+  ];
+}
+
+/** The H.264 settings (yuv420p at the source's rate). */
+export function encodeArgs(info: VideoInfo, opts: Pick<OverlayEncoderOptions, 'crf' | 'preset'>): string[] {
+  return [
+    '-r',
+    info.fpsRational,
+    '-c:v',
+    'libx264',
+    '-preset',
+    opts.preset ?? 'veryfast',
+    '-crf',
+    String(opts.crf ?? 23),
+    '-pix_fmt',
+    'yuv420p',
+  ];
+}
+
+/**
  * Decodes the source a second time, draws the mask fields written to its stdin over it with the
  * overlay filter graph and encodes H.264 MP4 (yuv420p, +faststart: plays in browsers while
  * downloading) at the source's frame rate. A second decode costs less CPU than piping full frames
@@ -37,37 +82,9 @@ export class OverlayEncoder {
     opts: OverlayEncoderOptions,
   ) {
     this.tmp = `${output}.tmp-${process.pid}-${Date.now()}`;
-    const s = opts.fieldSize;
     this.proc = spawnFfmpeg([
-      '-v',
-      'error',
-      '-i',
-      input,
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'gray',
-      '-s',
-      `${s}x${2 * s}`,
-      '-r',
-      info.fpsRational,
-      '-i',
-      '-',
-      '-filter_complex',
-      opts.graph,
-      '-map',
-      '[out]',
-      ...(opts.audio ? ['-map', '0:a:0?', '-c:a', 'aac', '-b:a', '128k'] : []),
-      '-r',
-      info.fpsRational,
-      '-c:v',
-      'libx264',
-      '-preset',
-      opts.preset ?? 'veryfast',
-      '-crf',
-      String(opts.crf ?? 23),
-      '-pix_fmt',
-      'yuv420p',
+      ...overlayInputArgs(input, info, opts),
+      ...encodeArgs(info, opts),
       '-movflags',
       '+faststart',
       '-f',
