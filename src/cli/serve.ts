@@ -21,6 +21,7 @@ const FLAGS: Record<string, string> = {
   'max-video-height': 'limits.videoHeight',
   'image-concurrency': 'limits.imageConcurrency',
   workers: 'workers',
+  queue: 'queue',
   'queue-size': 'queueSize',
   'retention-hours': 'retentionHours',
   'log-level': 'logLevel',
@@ -40,7 +41,12 @@ ${Object.entries(FLAGS)
 
 defaults: host 127.0.0.1, port 3000, model models/default, runtime onnx, data dir .polypseg-data,
 max image 20 MB / 40 megapixels, max video 512 MB / 600 s / 3840x2160, 1 worker, 16 queued videos,
-results kept 24 hours.`;
+results kept 24 hours.
+
+Video queue: without --queue, jobs wait in SQLite in the data dir and --workers videos run in this
+process. --queue redis://HOST:PORT[/DB] puts them on BullMQ in Redis instead, where \`polypseg worker\`
+processes (any number, on any machine sharing the data dir) take them; --workers N still runs N here,
+--workers 0 makes this an API-only process. See docs/deploy.md.`;
 
 const command: Command = {
   name: 'serve',

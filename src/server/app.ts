@@ -7,8 +7,7 @@ import type { Segmenter } from '../segment/types.ts';
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
 import type { AppContext } from './context.ts';
 import { toErrorReply } from './http-error.ts';
-import { JobQueue } from './job-queue.ts';
-import { JobStore } from './job-store.ts';
+import { createVideoQueue } from './create-video-queue.ts';
 import { Limiter } from './limiter.ts';
 import { collectOpenApi } from './openapi.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -67,11 +66,13 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     { model: segmenter.metadata.name, runtime: segmenter.runtime, inputSize: segmenter.metadata.inputSize },
     'model loaded',
   );
-  const store = new JobStore(config.dataDir);
-  const queue = new JobQueue(store, (job, run) => processVideoJob(job, { store, segmenter, config }, run), {
-    workers: config.workers,
-    queueSize: config.queueSize,
-    logger: app.log,
+  const { queue, files: store } = await createVideoQueue(
+    config,
+    (files) => (job, run) => processVideoJob(job, { store: files, segmenter, config }, run),
+    app.log,
+  ).catch(async (err: unknown) => {
+    if (ownSegmenter) await segmenter.dispose();
+    throw err;
   });
   const ctx: AppContext = {
     config,
@@ -116,18 +117,19 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
 
   // results older than the retention are deleted, at start and then periodically
   const retentionMs = config.retentionHours * 3600_000;
-  const sweep = () => {
-    for (const job of store.finishedBefore(Date.now() - retentionMs)) {
-      store.delete(job.id);
-      app.log.info({ job: job.id }, 'video job expired and deleted');
-    }
+  const sweep = async () => {
+    const expired = await queue.sweep(Date.now() - retentionMs).catch((err: Error) => {
+      app.log.warn({ err: err.message }, 'could not delete expired video jobs; will retry');
+      return [];
+    });
+    for (const id of expired) app.log.info({ job: id }, 'video job expired and deleted');
   };
   const sweeper = setInterval(sweep, Math.min(retentionMs / 4, 10 * 60_000));
   sweeper.unref();
 
   app.addHook('onReady', async () => {
-    sweep();
-    queue.start();
+    await sweep();
+    await queue.start();
   });
   app.addHook('preClose', async () => {
     for (const end of [...ctx.eventStreams]) end();
@@ -135,7 +137,6 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
     await queue.close();
-    store.close();
     if (ownSegmenter) await segmenter.dispose();
   });
   return app;

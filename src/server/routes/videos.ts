@@ -71,8 +71,8 @@ export const videoRoutes =
     const { store, queue, config } = ctx;
     const limits = config.limits;
 
-    const findJob = (id: string): Job => {
-      const job = store.get(id);
+    const findJob = async (id: string): Promise<Job> => {
+      const job = await queue.get(id);
       if (!job) throw notFound(`no video job ${id}`);
       return job;
     };
@@ -114,7 +114,7 @@ export const videoRoutes =
         },
       },
       async (req, reply) => {
-        queue.assertCapacity();
+        await queue.assertCapacity();
         const part = await filePart(req, 'video', limits.videoBytes);
         const tmp = join(store.tmpDir, randomUUID());
         try {
@@ -131,11 +131,14 @@ export const videoRoutes =
           // over-limit videos are refused now when the container says so; undecodable ones fail as jobs
           await checkVideoLimits(tmp, limits, { strict: false });
           const id = randomUUID();
-          queue.assertCapacity();
+          await queue.assertCapacity();
           await mkdir(store.jobDir(id), { recursive: true });
           await rename(tmp, store.inputPath({ id, inputType: type }));
-          store.insert({ id, inputType: type });
-          queue.submit(id);
+          await queue.submit({ id, inputType: type }).catch(async (err: unknown) => {
+            // refused (queue full, Redis away): the job never existed, so neither do its files
+            await rm(store.jobDir(id), { recursive: true, force: true });
+            throw err;
+          });
           req.log.info(
             { job: id, type, bytes: (await stat(store.inputPath({ id, inputType: type }))).size },
             'video job queued',
@@ -157,7 +160,7 @@ export const videoRoutes =
           response: { 200: jobSchema, 404: errorBodySchema },
         },
       },
-      async (req) => publicJob(findJob(req.params.id)),
+      async (req) => publicJob(await findJob(req.params.id)),
     );
 
     app.get<IdRequest>(
@@ -184,7 +187,7 @@ export const videoRoutes =
       },
       async (req, reply) => {
         const id = req.params.id;
-        const first = findJob(id);
+        const first = await findJob(id);
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {
@@ -248,7 +251,7 @@ export const videoRoutes =
         },
       },
       async (req, reply) => {
-        const job = findJob(req.params.id);
+        const job = await findJob(req.params.id);
         if (job.status !== 'done') throw notFound(`the video job is ${job.status}; no result yet`);
         const path = store.resultPath(job.id);
         const { size } = await stat(path).catch(() => {
@@ -322,7 +325,7 @@ export const videoRoutes =
         },
       },
       async (req, reply) => {
-        const job = findJob(req.params.id);
+        const job = await findJob(req.params.id);
         if (job.status !== 'done') throw notFound(`the video job is ${job.status}; no per-frame results yet`);
         const json = await readFile(store.framesPath(job.id)).catch(() => {
           throw notFound('the per-frame results are gone');
@@ -342,14 +345,8 @@ export const videoRoutes =
         },
       },
       async (req, reply) => {
-        const job = findJob(req.params.id);
-        await queue.cancel(job.id);
-        const current = store.get(job.id);
-        if (current && !JobQueue.isFinished(current)) {
-          // it was waiting: tell event listeners before the row goes
-          queue.emit('update', store.update(job.id, { status: 'cancelled', finishedAt: Date.now() })!);
-        }
-        store.delete(job.id);
+        const job = await findJob(req.params.id);
+        await queue.remove(job.id);
         req.log.info({ job: job.id, was: job.status }, 'video job deleted');
         return reply.code(204).send();
       },
