@@ -25,12 +25,15 @@ export async function assertRedisReachable(target: RedisTarget, timeoutMs = 5000
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  probe.on('error', () => {}); // reported through connect()'s rejection below
+  // the socket's own error (ECONNREFUSED, ENOTFOUND, ...) says more than connect()'s "Connection is closed"
+  let cause: Error | undefined;
+  probe.on('error', (err: Error) => (cause ??= err));
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    const e = (cause ?? err) as NodeJS.ErrnoException;
+    const reason = e.code ?? e.message;
     throw new PolypsegError(
       `cannot reach Redis at ${target.url} (${reason}); is redis-server running and the address right?`,
       'REDIS_UNREACHABLE',

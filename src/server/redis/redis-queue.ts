@@ -190,8 +190,12 @@ export class RedisVideoQueue extends EventEmitter<{ update: [Job] }> implements 
 
   async close(): Promise<void> {
     for (const close of this.closers) await close();
-    await this.events.close();
-    await this.queue.close();
+    // a graceful close waits for Redis, which may be gone: give it a few seconds, then drop the sockets
+    const graceful = Promise.all([this.events.close(), this.queue.close()]);
+    const timeout = new Promise<'timeout'>((r) => setTimeout(r, 3000, 'timeout').unref());
+    if ((await Promise.race([graceful, timeout])) === 'timeout') {
+      await Promise.all([this.events.disconnect(), this.queue.disconnect()]).catch(() => {});
+    }
     this.redis.disconnect();
     await rm(this.files.tmpDir, { recursive: true, force: true });
   }
