@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exited, spawnCli, type CliProcess } from '../scripts/lib/cli-process.ts';
+import { exited, LISTENING, serveArgs, spawnCli, type CliProcess } from '../scripts/lib/cli-process.ts';
 import { startRedisServer } from '../scripts/lib/redis-server.ts';
 import { makeClip } from '../test/video/video-fixtures.ts';
 
@@ -23,7 +23,6 @@ const CLIPS = Number(values.clips);
 const SECONDS = Number(values.seconds);
 const FPS = 25;
 const [WIDTH, HEIGHT] = [640, 480];
-const LISTENING = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/;
 
 interface Run {
   name: string;
@@ -65,21 +64,6 @@ async function stopAll(procs: CliProcess[]): Promise<void> {
   await Promise.all(procs.map((p) => exited(p.proc)));
 }
 
-const serveArgs = (dataDir: string) => [
-  'serve',
-  '--port',
-  '0',
-  '--model',
-  values.model!,
-  '--data-dir',
-  dataDir,
-  '--no-build',
-  '--web-dir',
-  join(dataDir, 'no-web'),
-  '--log-level',
-  'warn',
-];
-
 async function main(): Promise<void> {
   const work = await mkdtemp(join(os.tmpdir(), 'polypseg-bench-workers-'));
   const clipPath = join(work, 'clip.mp4');
@@ -88,7 +72,7 @@ async function main(): Promise<void> {
   const runs: Run[] = [];
   try {
     // (a) embedded: one process, one video at a time, ORT on all cores
-    const embedded = await spawnCli([...serveArgs(join(work, 'a')), '--workers', '1'], LISTENING);
+    const embedded = await spawnCli(serveArgs(values.model!, join(work, 'a'), '--workers', '1'), LISTENING);
     runs.push(await runBatch('embedded, 1 video at a time', embedded.match[1]!, clip));
     await stopAll([embedded]);
 
@@ -97,7 +81,7 @@ async function main(): Promise<void> {
     try {
       const dataDir = join(work, 'b');
       const procs = await Promise.all([
-        spawnCli([...serveArgs(dataDir), '--queue', redis.url, '--workers', '0'], LISTENING),
+        spawnCli(serveArgs(values.model!, dataDir, '--queue', redis.url, '--workers', '0'), LISTENING),
         ...[1, 2].map(() =>
           spawnCli(
             [

@@ -1,9 +1,27 @@
 // `polypseg` commands as child processes, for tests and benchmarks that need real separate processes
 // (killed with SIGKILL, stopped with SIGTERM, several at once).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/polypseg.js', import.meta.url));
+
+/** `polypseg serve` on a free loopback port with its own data dir, no web app: ready when LISTENING matches. */
+export const serveArgs = (modelDir: string, dataDir: string, ...extra: string[]) => [
+  'serve',
+  '--port',
+  '0',
+  '--model',
+  modelDir,
+  '--data-dir',
+  dataDir,
+  '--no-build',
+  '--web-dir',
+  join(dataDir, 'no-web'),
+  ...extra,
+];
+/** The line `serve` prints once it accepts requests; group 1 is its URL. */
+export const LISTENING = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/;
 
 /** A `polypseg` command running as its own process, with everything it printed so far. */
 export interface CliProcess {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import pino from 'pino';
 import { buildServer } from '../server/app.ts';
-import { configFromEnv, ENV_VARS, parseServerConfig, setConfigValue } from '../server/config.ts';
 import { ensureWebBuilt } from '../server/web-build.ts';
-import { parseFlags, UsageError, type Command } from './command.ts';
+import type { Command } from './command.ts';
+import { flagLines, parseConfigFlags } from './server-flags.ts';
 
 /** flag -> config path; every one can also be set by the environment variable in ENV_VARS. */
 const FLAGS: Record<string, string> = {
@@ -27,16 +27,12 @@ const FLAGS: Record<string, string> = {
   'log-level': 'logLevel',
 };
 
-const envFor = (path: string) => Object.entries(ENV_VARS).find(([, p]) => p === path)?.[0];
-
 const usage = `usage: polypseg serve [options]
 
 Serves the web app and the HTTP API (docs at /api/docs). Every option can also be set by the
 environment variable shown; flags win over the environment.
 
-${Object.entries(FLAGS)
-  .map(([flag, path]) => `  --${flag.padEnd(20)} ${envFor(path) ?? ''}`)
-  .join('\n')}
+${flagLines(FLAGS)}
   --no-build              do not build the web app when web/dist is missing or stale
 
 defaults: host 127.0.0.1, port 3000, model models/default, runtime onnx, data dir .polypseg-data,
@@ -53,20 +49,9 @@ const command: Command = {
   summary: 'serve the web app and HTTP API for images, videos and live segmentation',
   usage,
   async run(argv) {
-    const options = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: 'string' as const }]));
-    const { values } = parseFlags(argv, { ...options, 'no-build': { type: 'boolean', default: false } });
-    const input = configFromEnv();
-    for (const [flag, path] of Object.entries(FLAGS)) {
-      const v = (values as Record<string, string | boolean | undefined>)[flag];
-      if (typeof v === 'string') {
-        try {
-          setConfigValue(input, path, v);
-        } catch (err) {
-          throw new UsageError(`--${flag}: ${(err as Error).message}`);
-        }
-      }
-    }
-    const config = parseServerConfig(input);
+    const { config, values } = parseConfigFlags(argv, FLAGS, {
+      'no-build': { type: 'boolean', default: false },
+    });
     const log = pino({ level: config.logLevel });
     const defaultWeb = resolve(config.webDir) === resolve('web/dist');
     if (!values['no-build'] && defaultWeb) await ensureWebBuilt('web', log);

@@ -1,9 +1,9 @@
 import pino from 'pino';
-import { configFromEnv, ENV_VARS, parseServerConfig, setConfigValue } from '../server/config.ts';
 import { assertWritableDataDir } from '../server/data-dir.ts';
 import { JobFiles } from '../server/job-files.ts';
 import { processVideoJob } from '../server/video-job.ts';
-import { parseFlags, parsePositiveInt, UsageError, type Command } from './command.ts';
+import { parsePositiveInt, UsageError, type Command } from './command.ts';
+import { flagLines, parseConfigFlags } from './server-flags.ts';
 
 /** flag -> server config path (the worker reads the same configuration as `serve`, limits included). */
 const FLAGS: Record<string, string> = {
@@ -15,8 +15,6 @@ const FLAGS: Record<string, string> = {
   'log-level': 'logLevel',
 };
 
-const envFor = (path: string) => Object.entries(ENV_VARS).find(([, p]) => p === path)?.[0];
-
 const usage = `usage: polypseg worker --queue redis://HOST:PORT[/DB] --data-dir DIR [--model DIR] [--concurrency N] [--threads N]
 
 Takes video jobs from the Redis queue that \`polypseg serve --queue ...\` fills, and writes their
@@ -25,9 +23,7 @@ must see the same data directory as the API (a network volume across machines) a
 SIGTERM / Ctrl-C hands running videos back to the queue and exits. Every option can also be set by
 the environment variable shown; the video limits (POLYPSEG_MAX_VIDEO_*) are read as \`serve\` does.
 
-${Object.entries(FLAGS)
-  .map(([flag, path]) => `  --${flag.padEnd(20)} ${envFor(path) ?? ''}`)
-  .join('\n')}
+${flagLines(FLAGS)}
   --threads N             ONNX Runtime threads per video (default: all cores, at most 4)
 
 defaults: data dir .polypseg-data, model models/default, runtime onnx, concurrency 1 (videos at once).`;
@@ -37,23 +33,12 @@ const command: Command = {
   summary: 'process video jobs from a Redis queue (run many, on many machines, behind one API)',
   usage,
   async run(argv) {
-    const options = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: 'string' as const }]));
-    const { values } = parseFlags(argv, { ...options, threads: { type: 'string' } });
-    const input = configFromEnv();
-    for (const [flag, path] of Object.entries(FLAGS)) {
-      const v = (values as Record<string, string | undefined>)[flag];
-      if (v === undefined) continue;
-      try {
-        setConfigValue(input, path, v);
-      } catch (err) {
-        throw new UsageError(`--${flag}: ${(err as Error).message}`);
-      }
-    }
-    const config = parseServerConfig(input);
+    const { config, values } = parseConfigFlags(argv, FLAGS, { threads: { type: 'string' } });
     if (config.queue === undefined)
       throw new UsageError('missing --queue redis://HOST:PORT[/DB] (or POLYPSEG_QUEUE)');
     if (config.workers < 1) throw new UsageError('--concurrency must be at least 1');
-    const threads = values.threads === undefined ? undefined : parsePositiveInt(values.threads, 'threads');
+    const threads =
+      typeof values.threads === 'string' ? parsePositiveInt(values.threads, 'threads') : undefined;
     const log = pino({ level: config.logLevel });
 
     // checked before the model loads, so a misconfigured worker stops within a second

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { upload } from './helpers.ts';
 
-export { exited, spawnCli, type CliProcess } from '../../scripts/lib/cli-process.ts';
+export { exited, LISTENING, serveArgs, spawnCli, type CliProcess } from '../../scripts/lib/cli-process.ts';
 
 /** A video job as GET /api/videos/:id and the SSE events show it. */
 export interface JobView {

@@ -11,7 +11,16 @@ import { probeVideo } from '../../src/video/index.ts';
 import { makeModelDir } from '../helpers/model-fixture.ts';
 import { makeClip } from '../video/video-fixtures.ts';
 import { startServer, type TestServer } from './helpers.ts';
-import { exited, followEvents, spawnCli, submit, waitForStatus, type JobView } from './video-helpers.ts';
+import {
+  exited,
+  followEvents,
+  LISTENING,
+  serveArgs,
+  spawnCli,
+  submit,
+  waitForStatus,
+  type JobView,
+} from './video-helpers.ts';
 
 let modelDir: string;
 let work: string;
@@ -205,21 +214,7 @@ test('finished results expire after the retention time', async () => {
 
 /** `polypseg serve` as a separate process, so it can be killed like a crashing server. */
 async function spawnServe(dataDir: string): Promise<{ proc: ChildProcess; url: string }> {
-  const { proc, match } = await spawnCli(
-    [
-      'serve',
-      '--port',
-      '0',
-      '--model',
-      modelDir,
-      '--data-dir',
-      dataDir,
-      '--no-build',
-      '--web-dir',
-      join(dataDir, 'no-web'),
-    ],
-    /Server listening at (http:\/\/127\.0\.0\.1:\d+)/,
-  );
+  const { proc, match } = await spawnCli(serveArgs(modelDir, dataDir), LISTENING);
   return { proc, url: match[1]! };
 }
 

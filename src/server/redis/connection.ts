@@ -74,3 +74,25 @@ export function everyAtMost(ms: number, log: (err: Error) => void): (err: Error)
     log(err);
   };
 }
+
+/**
+ * Waits for a graceful close for at most `ms`, then forces it. A graceful close talks to Redis (hand
+ * jobs back, quit), which hangs while Redis is away; a stopping process must not hang with it, nor
+ * leave connections retrying in the background.
+ */
+export async function closeWithin(
+  ms: number,
+  graceful: Promise<unknown>,
+  force: () => unknown,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    graceful.then(
+      () => false,
+      () => false,
+    ),
+    new Promise<boolean>((r) => (timer = setTimeout(r, ms, true))),
+  ]);
+  clearTimeout(timer);
+  if (timedOut) await Promise.resolve(force()).catch(() => {});
+}

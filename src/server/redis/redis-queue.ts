@@ -12,6 +12,7 @@ import {
   assertRedisReachable,
   CANCEL_CHANNEL,
   cancelKey,
+  closeWithin,
   connectionOptions,
   everyAtMost,
   PREFIX,
@@ -190,12 +191,9 @@ export class RedisVideoQueue extends EventEmitter<{ update: [Job] }> implements 
 
   async close(): Promise<void> {
     for (const close of this.closers) await close();
-    // a graceful close waits for Redis, which may be gone: give it a few seconds, then drop the sockets
-    const graceful = Promise.all([this.events.close(), this.queue.close()]);
-    const timeout = new Promise<'timeout'>((r) => setTimeout(r, 3000, 'timeout').unref());
-    if ((await Promise.race([graceful, timeout])) === 'timeout') {
-      await Promise.all([this.events.disconnect(), this.queue.disconnect()]).catch(() => {});
-    }
+    await closeWithin(3000, Promise.all([this.events.close(), this.queue.close()]), () =>
+      Promise.all([this.events.disconnect(), this.queue.disconnect()]),
+    );
     this.redis.disconnect();
     await rm(this.files.tmpDir, { recursive: true, force: true });
   }

@@ -9,6 +9,7 @@ import {
   assertRedisReachable,
   CANCEL_CHANNEL,
   cancelKey,
+  closeWithin,
   connectionOptions,
   everyAtMost,
   PREFIX,
@@ -21,6 +22,12 @@ import { CANCELLED_REASON, jobProgressSchema, progressOf, toJob, type JobData } 
 export const MAX_INTERRUPTIONS = 3;
 /** The abort reason of a graceful stop: the job goes back to the queue, not to `failed`. */
 const SHUTDOWN = 'shutdown';
+/**
+ * The abort reason when this worker's lock on a job has expired (its process was starved of CPU or
+ * cut off from Redis for longer than the lock): BullMQ may already have given the job to another
+ * worker, so this run stops and leaves the job and its input alone.
+ */
+const LOCK_LOST = 'lock lost';
 
 export interface RedisWorkerOptions {
   /** videos this process works on at once */
@@ -76,6 +83,9 @@ export class RedisVideoWorker {
       autorun: false,
     });
     worker.on('error', warn);
+    worker.on('lockRenewalFailed', (ids) => {
+      for (const id of ids) worker.cancelJob(id, LOCK_LOST);
+    });
     await subscriber.subscribe(CANCEL_CHANNEL);
     subscriber.on('message', (_channel, id: string) => worker.cancelJob(id, CANCELLED_REASON));
     void worker.run();
@@ -87,7 +97,8 @@ export class RedisVideoWorker {
   /** Graceful stop: running jobs are aborted and handed back to the queue for another worker. */
   async close(): Promise<void> {
     this.worker.cancelAllJobs(SHUTDOWN);
-    await this.worker.close();
+    // with Redis away the hand-back cannot happen; the job's lock then expires and it runs again elsewhere
+    await closeWithin(10_000, this.worker.close(), () => this.worker.disconnect());
     this.subscriber.disconnect();
     this.redis.disconnect();
     this.logger.info('worker stopped');
@@ -119,9 +130,21 @@ async function runJob(
     logger.info({ job: job.id, ms: Date.now() - (job.startedAt ?? Date.now()) }, 'video job done');
     return result ?? {};
   } catch (err) {
+    if (signal.aborted && signal.reason === LOCK_LOST) {
+      logger.warn({ job: job.id }, 'video job stopped: its lock expired, so it runs again from the queue');
+      throw new WaitingError(); // tells BullMQ to leave the job as it is
+    }
     if (signal.aborted && signal.reason === SHUTDOWN) {
-      await bullJob.moveToWait(token);
-      logger.info({ job: job.id }, 'video job handed back to the queue (worker stopping)');
+      try {
+        await bullJob.moveToWait(token);
+        logger.info({ job: job.id }, 'video job handed back to the queue (worker stopping)');
+      } catch (handBack) {
+        // Redis away or lock gone: the stalled-job check re-queues it once the lock expires
+        logger.warn(
+          { job: job.id, err: (handBack as Error).message },
+          'video job left to the stalled-job check',
+        );
+      }
       throw new WaitingError();
     }
     if (signal.aborted) {
