@@ -290,7 +290,8 @@ describe('API process + worker processes on Redis', { skip }, () => {
 describe('in-process API servers on Redis', { skip }, () => {
   const servers: TestServer[] = [];
   const start = async (config: Parameters<typeof startServer>[1]) => {
-    const s = await startServer(modelDir, { queue: redis.url, queueLockMs: LOCK_MS, ...config });
+    // the default 30 s lock: in-process workers share this (niced, busy) test process's event loop
+    const s = await startServer(modelDir, { queue: redis.url, ...config });
     servers.push(s);
     return s;
   };

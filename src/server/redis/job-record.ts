@@ -68,9 +68,12 @@ export function toJob(job: BullJob, state: JobState | 'unknown', maxInterruption
   const r = status === 'done' && result.success ? result.data : {};
   let error: string | null = null;
   if (status === 'failed') {
-    error = STALLED.test(job.failedReason ?? '')
-      ? `the worker processing this video stopped ${maxInterruptions} times; giving up`
-      : job.failedReason || 'the video could not be processed';
+    // BullMQ fails a job whose workers kept dying with its own wording, on whichever worker takes it next
+    const reason = job.failedReason || job.deferredFailure || '';
+    error =
+      STALLED.test(reason) || (job.stalledCounter ?? 0) >= maxInterruptions
+        ? `the worker processing this video stopped ${maxInterruptions} times; giving up`
+        : reason || 'the video could not be processed';
   }
   return {
     id: job.id,
