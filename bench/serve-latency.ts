@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { datasetDir } from '../src/data/locations.ts';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { buildServer } from '../src/server/app.ts';
@@ -38,7 +39,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function pickImage(): Promise<{ bytes: Buffer; name: string }> {
   if (values.image) return { bytes: await readFile(values.image), name: values.image };
-  const dir = process.env.POLYPSEG_DATA ?? '../shared/data/kvasir-seg';
+  const dir = datasetDir();
   if (existsSync(join(dir, 'images'))) {
     for (const f of readdirSync(join(dir, 'images')).sort()) {
       const meta = await sharp(join(dir, 'images', f)).metadata();

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { drawOutline } from '../src/augment/index.ts';
-import { decodeImage, decodeMask, encodePng, findFile } from '../src/data/index.ts';
+import { DEFAULT_DATA_DIR, decodeImage, decodeMask, encodePng, findFile } from '../src/data/index.ts';
 import { confusion, dice } from '../src/metrics/index.ts';
 import { createSegmenter, renderOverlay } from '../src/segment/index.ts';
 
 const { values } = parseArgs({
   options: {
     model: { type: 'string', default: 'models/default' },
-    data: { type: 'string', default: '../shared/data/kvasir-seg' },
+    data: { type: 'string', default: DEFAULT_DATA_DIR },
     ids: { type: 'string' },
     out: { type: 'string', default: 'docs/model-examples' },
     width: { type: 'string', default: '480' },

@@ -14,6 +14,11 @@ const filter = process.argv.slice(2);
 const files = find('test')
   .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))
   .sort();
+// A filter that matches nothing is a typo, not a pass: running zero tests would exit 0.
+if (files.length === 0) {
+  console.error(`no test file under test/ matches ${filter.map((f) => `'${f}'`).join(' or ')}`);
+  process.exit(1);
+}
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],

@@ -14,6 +14,7 @@ import pino from 'pino';
 import { chromium } from 'playwright-core';
 import { buildServer } from '../src/server/app.ts';
 import { ensureWebBuilt } from '../src/server/web-build.ts';
+import { datasetDir } from '../src/data/locations.ts';
 import { ffmpegPath } from '../src/video/ffmpeg.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './lib/chromium.ts';
 
@@ -23,7 +24,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'docs/screenshots' },
   },
 });
-const data = resolve(process.env.POLYPSEG_DATA ?? '../shared/data/kvasir-seg');
+const data = resolve(datasetDir());
 if (!existsSync(join(data, 'splits', 'pranet-test.txt'))) throw new Error(`no Kvasir-SEG at ${data}`);
 const ids = readFileSync(join(data, 'splits', 'pranet-test.txt'), 'utf8')
   .split('\n')
@@ -80,10 +81,9 @@ await page.waitForFunction(
     timeout: 60_000,
   },
 );
+// results open as the filled overlay; the second shot shows the opaque outline style
 await page.screenshot({ path: join(values.out, 'image-view.png') });
-await page.getByLabel('Overlay', { exact: true }).check();
 await page.getByLabel('Outline').check();
-await page.locator('#opacity').fill('80');
 await page.screenshot({ path: join(values.out, 'image-overlay.png') });
 
 await page.getByRole('tab', { name: 'Video' }).click();

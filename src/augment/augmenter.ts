@@ -3,7 +3,7 @@ import { parseAugmentConfig, type AugmentConfig } from './config.ts';
 import { copyPaste } from './copy-paste.ts';
 import { geometric } from './geometric.ts';
 import { colourJitter, gaussianBlur } from './photometric.ts';
-import { createRng, hashSeed } from './rng.ts';
+import { createRng, hashSeed } from '../random.ts';
 import { compose, type Transform } from './transform.ts';
 
 /** The basic (single-sample) pipeline: one geometric warp, then colour jitter, then blur. */

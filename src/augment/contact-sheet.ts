@@ -1,4 +1,6 @@
 import { createImage, type BinaryMask, type RawImage } from '../data/raw-image.ts';
+import { maskBoundary } from '../segment/overlay.ts';
+import { dilate } from './morphology.ts';
 
 export type Rgb = readonly [number, number, number];
 
@@ -6,43 +8,12 @@ export type Rgb = readonly [number, number, number];
 export function drawOutline(image: RawImage, mask: BinaryMask, colour: Rgb, thickness = 2): RawImage {
   const { width: w, height: h, data: m } = mask;
   if (image.width !== w || image.height !== h) throw new RangeError('outline mask and image differ in size');
-  // inner boundary: mask pixels with a 4-neighbour outside the mask (or on the image edge)
-  let edge = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const p = y * w + x;
-      if (!m[p]) continue;
-      if (
-        x === 0 ||
-        y === 0 ||
-        x === w - 1 ||
-        y === h - 1 ||
-        !m[p - 1] ||
-        !m[p + 1] ||
-        !m[p - w] ||
-        !m[p + w]
-      )
-        edge[p] = 1;
-    }
-  // thicker lines grow outwards, so the polyp itself stays visible
-  for (let t = 1; t < thickness; t++) {
-    const grown = edge.slice();
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) {
-        const p = y * w + x;
-        if (!edge[p]) continue;
-        for (let dy = -1; dy <= 1; dy++)
-          for (let dx = -1; dx <= 1; dx++) {
-            const xx = x + dx;
-            const yy = y + dy;
-            if (xx >= 0 && yy >= 0 && xx < w && yy < h && !m[yy * w + xx]) grown[yy * w + xx] = 1;
-          }
-      }
-    edge = grown;
-  }
+  const edge = maskBoundary(mask, 1);
+  // Thicker lines grow outwards (unlike the app's overlay), so the polyp itself stays visible on the sheets.
+  const grown = thickness > 1 ? dilate({ width: w, height: h, data: edge }, thickness - 1).data : edge;
   const out: RawImage = { ...image, data: image.data.slice() };
   const ch = image.channels;
-  for (let p = 0; p < w * h; p++) if (edge[p]) out.data.set(colour, p * ch);
+  for (let p = 0; p < w * h; p++) if (edge[p] || (grown[p] && !m[p])) out.data.set(colour, p * ch);
   return out;
 }
 

@@ -2,8 +2,9 @@ import { createMask, type BinaryMask, type Sample } from '../data/raw-image.ts';
 import { apply, chain, rotation, scaling, translation, warpImage, warpMask } from './affine.ts';
 import { blurPlanes } from './blur.ts';
 import { copyPasteConfigSchema, type CopyPasteConfig } from './config.ts';
-import { componentMask, connectedComponents, dilate, type Component } from './morphology.ts';
-import type { Rng } from './rng.ts';
+import { componentMask, dilate } from './morphology.ts';
+import { connectedComponents, type Component } from '../segment/components.ts';
+import type { Rng } from '../random.ts';
 import { fieldOfView, visibleArea, type Box } from './visible-area.ts';
 
 export type CopyPasteOptions = Omit<CopyPasteConfig, 'p'>;

@@ -1,7 +1,7 @@
 import type { Sample } from '../data/raw-image.ts';
 import { chain, rotation, scaling, translation, warpSample, type Affine } from './affine.ts';
 import type { AugmentConfig } from './config.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../random.ts';
 import type { Transform } from './transform.ts';
 
 export type GeometricConfig = Pick<AugmentConfig, 'rotate' | 'hflip' | 'vflip' | 'zoom' | 'translate'>;

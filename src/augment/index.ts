@@ -1,7 +1,6 @@
 /** Seeded, mask-consistent augmentation on plain typed arrays (no TF.js): usable in any data loader. */
 export { augmentConfigSchema, copyPasteConfigSchema, parseAugmentConfig } from './config.ts';
 export type { AugmentConfig, AugmentConfigInput, CopyPasteConfig } from './config.ts';
-export { createRng, hashSeed, mulberry32, type Rng } from './rng.ts';
 export { compose, type Transform } from './transform.ts';
 export { applyGeometry, drawGeometry, geometric, geometryMatrix, type GeometryParams } from './geometric.ts';
 export { blurImage, colourJitter, gaussianBlur } from './photometric.ts';

@@ -1,7 +1,7 @@
 import { createImage, type RawImage } from '../data/raw-image.ts';
 import { blurPlanes } from './blur.ts';
 import type { AugmentConfig } from './config.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../random.ts';
 import type { Transform } from './transform.ts';
 
 /** Rec. 601 luma weights, used for grey (saturation, contrast). */

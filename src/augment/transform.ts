@@ -1,5 +1,5 @@
 import type { Sample } from '../data/raw-image.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../random.ts';
 
 /**
  * A pure, seeded augmentation step. It never mutates its input; it may return the input itself when

@@ -10,7 +10,8 @@ import {
   UsageError,
   type Command,
 } from './command.ts';
-import { ProgressBar } from './progress.ts';
+import { ProgressBar } from '../progress.ts';
+import { createRng, hashSeed, shuffle } from '../random.ts';
 import { PolypsegError } from '../errors.ts';
 import { encodeMaskPng, loadSample, readSplit } from '../data/index.ts';
 import type { RawImage, Sample } from '../data/raw-image.ts';
@@ -18,9 +19,7 @@ import {
   contactSheet,
   copyPaste,
   createAugmenter,
-  createRng,
   drawOutline,
-  hashSeed,
   parseAugmentConfig,
   type AugmentConfig,
 } from '../augment/index.ts';
@@ -80,7 +79,7 @@ const command: Command = {
     const ids = await readSplit(splitFile);
     await mkdir(out, { recursive: true });
 
-    const picked = shuffled(ids, seed).slice(0, Math.min(n, ids.length));
+    const picked = shuffle(ids, createRng(hashSeed(seed, 0x5a3e7)).next).slice(0, Math.min(n, ids.length));
     const loader = new SampleCache(data, sheetSize);
     const basicPath = join(out, 'augment-basic.png');
     await writeSheet(basicPath, await basicSheet(picked, loader, config, seed));
@@ -132,16 +131,6 @@ async function readAugmentConfig(file: string | undefined): Promise<AugmentConfi
   const section =
     raw && typeof raw === 'object' && 'augment' in raw ? (raw as { augment: unknown }).augment : raw;
   return parseAugmentConfig(section, `${file} augment`);
-}
-
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const rng = createRng(hashSeed(seed, 0x5a3e7));
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 /** Decodes samples on demand, keeping the most recent ones (donors recur). */

@@ -14,6 +14,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'score a model on a dataset split (Dice, IoU, ..., PraNet toolbox measures)',
     load: async () => (await import('./eval.ts')).default,
   },
+  benchmark: {
+    summary: 'score a model (or two) on named test sets: the PraNet toolbox table papers report',
+    load: async () => (await import('./benchmark.ts')).default,
+  },
   pretrain: {
     summary: 'pretrain a segmentation encoder on a pretext task (crop classification or rotation)',
     load: async () => (await import('./pretrain.ts')).default,

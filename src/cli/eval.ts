@@ -1,17 +1,24 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
 import { readSplit } from '../data/index.ts';
 import { evaluateDataset, evaluationJson, evaluationTable } from '../evaluate/evaluate-dataset.ts';
-import { createSegmenter } from '../segment/index.ts';
-import { ProgressBar } from './progress.ts';
-import { ttaFlag } from './segment-flags.ts';
-import { parseFlags, parseNumber, requireFlag, UsageError, type Command } from './command.ts';
+import { ProgressBar } from '../progress.ts';
+import { openSegmenterFromFlags, SEGMENT_FLAGS, SEGMENT_FLAGS_USAGE } from './segment-flags.ts';
+import { parseFlags, requireFlag, type Command } from './command.ts';
 
-const usage = `usage: polypseg eval --model DIR --data DIR --split FILE [--json] [--out DIR] [--runtime onnx|tfjs]
-                     [--threshold T] [--tta|--no-tta] [--skip-invalid]
+const usage = `usage: polypseg eval --data DIR --split FILE [--model DIR] [--runtime auto|onnx|tfjs|onnx-web]
+                     [--tta|--no-tta] [--threshold T] [--min-area PX] [--threads N] [--json] [--out DIR]
+                     [--skip-invalid]
 
-  --tta / --no-tta  flip test-time augmentation on / off (default: the model's \`tta\` setting)`;
+  Scores the model on the split's images at their original size. The binary metrics (accuracy, IoU,
+  Dice, precision, recall) score the mask users get: thresholded, with regions under --min-area (default:
+  the model's minRegionFraction of the image) dropped. The PraNet toolbox measures score the probability map.
+  --data DIR      dataset folder with images/ and masks/
+  --split FILE    text file of image ids, one a line
+${SEGMENT_FLAGS_USAGE}
+  --json          print one JSON object instead of tables
+  --out DIR       also write DIR/per-image.csv and DIR/summary.json
+  --skip-invalid  report and skip unreadable or mismatched images instead of stopping`;
 
 const command: Command = {
   name: 'eval',
@@ -19,37 +26,20 @@ const command: Command = {
   usage,
   async run(argv) {
     const { values } = parseFlags(argv, {
-      model: { type: 'string', default: 'models/default' },
+      ...SEGMENT_FLAGS,
       data: { type: 'string' },
       split: { type: 'string' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
-      runtime: { type: 'string' },
-      threshold: { type: 'string' },
-      tta: { type: 'boolean' },
-      'no-tta': { type: 'boolean' },
       'skip-invalid': { type: 'boolean', default: false },
     });
-    const runtime = values.runtime ?? 'auto';
-    if (!['auto', 'onnx', 'tfjs'].includes(runtime))
-      throw new UsageError(`--runtime must be onnx or tfjs, not '${runtime}'`);
     const ids = await readSplit(requireFlag(values.split, 'split'));
     const dataDir = requireFlag(values.data, 'data');
-    const threshold =
-      values.threshold === undefined ? undefined : parseNumber(values.threshold, 'threshold', 0, 1);
-    // auto: ONNX Runtime when the model has been exported, else TF.js (both give the same masks)
-    const chosen =
-      runtime === 'auto'
-        ? existsSync(join(values.model, 'model.onnx'))
-          ? 'onnx'
-          : 'tfjs'
-        : (runtime as 'onnx' | 'tfjs');
-    const segmenter = await createSegmenter(values.model, { runtime: chosen });
+    const { segmenter, options } = await openSegmenterFromFlags(values);
     const bar = new ProgressBar('eval', ids.length);
     try {
       const ev = await evaluateDataset(segmenter, dataDir, ids, {
-        threshold,
-        tta: ttaFlag(values),
+        ...options,
         skipInvalid: values['skip-invalid'],
         onProgress: (d) => bar.update(d),
       });

@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { parseFlags, parseNumber, requireFlag, type Command } from './command.ts';
 import { openSegmenterFromFlags, SEGMENT_FLAGS, SEGMENT_FLAGS_USAGE } from './segment-flags.ts';
-import { ProgressBar } from './progress.ts';
+import { ProgressBar } from '../progress.ts';
 import { parseColor } from '../segment/overlay.ts';
 import { processVideo } from '../video/index.ts';
 
 const usage = `usage: polypseg predict-video --input IN.mp4 --out OUT.mp4 [--model DIR] [--json FRAMES.json]
                               [--color #RRGGBB] [--opacity 0.4] [--outline] [--tta] [--threshold T]
-                              [--min-area PX] [--no-audio] [--runtime onnx|tfjs|onnx-web] [--threads N]
+                              [--min-area PX] [--no-audio] [--runtime auto|onnx|tfjs|onnx-web] [--threads N]
 
   Segments every frame and writes an H.264 MP4 (yuv420p, faststart) with the mask overlaid, at the
   input's size and frame rate. ffmpeg is the binary from the npm package @ffmpeg-installer/ffmpeg.

@@ -1,49 +1,40 @@
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { once } from 'node:events';
-import { parseFlags, parseNumber, requireFlag, type Command } from './command.ts';
+import { parseFlags, parseNumber, requireFlag, UsageError, type Command } from './command.ts';
+import { listInputs } from './image-inputs.ts';
 import { openSegmenterFromFlags, SEGMENT_FLAGS, SEGMENT_FLAGS_USAGE } from './segment-flags.ts';
-import { ProgressBar } from './progress.ts';
+import { ProgressBar } from '../progress.ts';
 import { decodeImage, encodeMaskPng, encodePng } from '../data/decode.ts';
 import type { RawImage } from '../data/raw-image.ts';
 import { PolypsegError } from '../errors.ts';
 import { renderOverlay, type OverlayOptions } from '../segment/overlay.ts';
 
-const usage = `usage: polypseg predict --input FILE|DIR --out DIR [--model DIR] [--runtime onnx|tfjs|onnx-web]
-                        [--tta|--no-tta] [--threshold T] [--min-area PX] [--overlay] [--color #RRGGBB] [--opacity A]
-                        [--outline] [--json] [--threads N]
+const usage = `usage: polypseg predict --input FILE|DIR|PATTERN... --out DIR [--model DIR]
+                        [--runtime auto|onnx|tfjs|onnx-web] [--tta|--no-tta] [--threshold T] [--min-area PX]
+                        [--overlay] [--color #RRGGBB] [--opacity A] [--outline] [--json] [--threads N]
 
   Writes one mask PNG per image (0/255, the input's width and height) as OUT/<stem>.png.
+  --input ...     image files, folders (their images, not recursive) and quoted patterns such as
+                  'scans/*.jpg'; several may follow one --input, and --input may be repeated
+  --out DIR       where the masks go (created if needed)
 ${SEGMENT_FLAGS_USAGE}
   --overlay       also write OUT/overlays/<stem>.png (mask blended over the image)
+  --color C       overlay colour #RRGGBB (default #00FF66)
+  --opacity A     overlay fill opacity 0..1 (default 0.4)
+  --outline       draw the region outline in the overlay
   --json          also write OUT/predictions.json (per image: size, coverage, polyps with area/bbox/score)
   A folder is read one image at a time (thousands are fine); unreadable images are reported and skipped.`;
 
-export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.bmp', '.tif', '.tiff', '.gif']);
-
-/** The images to segment: one file, or the image files of a folder (sorted, not recursive). */
-export async function listInputs(input: string): Promise<string[]> {
-  let info;
-  try {
-    info = await stat(input);
-  } catch {
-    throw new PolypsegError(`input ${input} does not exist`, 'INPUT_MISSING');
-  }
-  if (info.isFile()) return [input];
-  const names = (await readdir(input)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
-  if (names.length === 0)
-    throw new PolypsegError(`no images (${[...IMAGE_EXTENSIONS].join(' ')}) in ${input}`, 'INPUT_EMPTY');
-  return names.map((n) => join(input, n));
-}
-
-/** Output stems, unique even when a.jpg and a.png sit side by side. */
+/** Output stems, unique even when a.jpg and a.png sit side by side or two folders share a name. */
 function stems(files: string[]): string[] {
   const used = new Set<string>();
   return files.map((f) => {
     const ext = extname(f);
     let stem = basename(f, ext);
     if (used.has(stem)) stem = `${stem}_${ext.slice(1)}`;
+    for (let k = 2; used.has(stem); k++) stem = `${basename(f, ext)}_${ext.slice(1)}${k}`;
     used.add(stem);
     return stem;
   });
@@ -73,17 +64,24 @@ const command: Command = {
   summary: 'segment an image or a folder of images into mask PNGs (optional overlays and JSON)',
   usage,
   async run(argv) {
-    const { values } = parseFlags(argv, {
-      ...SEGMENT_FLAGS,
-      input: { type: 'string' },
-      out: { type: 'string' },
-      overlay: { type: 'boolean', default: false },
-      color: { type: 'string' },
-      opacity: { type: 'string' },
-      outline: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    });
-    const input = requireFlag(values.input, 'input');
+    const { values, positionals } = parseFlags(
+      argv,
+      {
+        ...SEGMENT_FLAGS,
+        input: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        overlay: { type: 'boolean', default: false },
+        color: { type: 'string' },
+        opacity: { type: 'string' },
+        outline: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+      true,
+    );
+    // `--input a.jpg b.jpg` leaves b.jpg as a positional: it belongs to --input.
+    if (positionals.length && !values.input)
+      throw new UsageError(`unexpected argument '${positionals[0]}' (images follow --input)`);
+    const inputs = [...requireFlag(values.input, 'input'), ...positionals];
     const out = requireFlag(values.out, 'out');
     const overlay: OverlayOptions = {
       color: values.color,
@@ -91,7 +89,7 @@ const command: Command = {
       outline: values.outline,
     };
 
-    const files = await listInputs(input);
+    const files = await listInputs(inputs);
     const names = stems(files);
     await mkdir(out, { recursive: true });
     if (values.overlay) await mkdir(join(out, 'overlays'), { recursive: true });

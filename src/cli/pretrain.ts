@@ -1,9 +1,11 @@
 import type { Command } from './command.ts';
-import { parseRunFlags } from './run-flags.ts';
+import { parseRunFlags, runFlagsUsage } from './run-flags.ts';
 import { readPretrainConfig } from '../pretrain/config.ts';
 import { runPretraining } from '../pretrain/run.ts';
 
-const usage = `usage: polypseg pretrain --config FILE [--data DIR] [--out DIR] [--resume] [--epochs N] [--threads N]`;
+const usage = `usage: polypseg pretrain --config FILE [--data DIR] [--out DIR] [--resume] [--epochs N] [--threads N]
+
+${runFlagsUsage('pretraining')}`;
 
 const command: Command = {
   name: 'pretrain',

@@ -2,10 +2,10 @@ import { parseNumber, parsePositiveInt, UsageError } from './command.ts';
 import { createSegmenter, parseRuntime } from '../segment/create-segmenter.ts';
 import type { Segmenter, SegmentOptions } from '../segment/types.ts';
 
-/** Flags shared by the commands that run a model on user images (`predict`, `predict-video`). */
+/** Flags shared by the commands that run a model on images (`predict`, `predict-video`, `eval`). */
 export const SEGMENT_FLAGS = {
   model: { type: 'string', default: 'models/default' },
-  runtime: { type: 'string', default: 'onnx' },
+  runtime: { type: 'string', default: 'auto' },
   threads: { type: 'string' },
   tta: { type: 'boolean' },
   'no-tta': { type: 'boolean' },
@@ -14,7 +14,8 @@ export const SEGMENT_FLAGS = {
 } as const;
 
 export const SEGMENT_FLAGS_USAGE = `  --model DIR     model directory; default models/default
-  --runtime R     onnx (default; needs \`polypseg export\`), tfjs, or onnx-web (wasm)
+  --runtime R     auto (default: onnx when the model has model.onnx, else tfjs), onnx (onnxruntime-node;
+                  needs \`polypseg export\`), tfjs, or onnx-web (onnxruntime-web's wasm build)
   --threads N     inference threads
   --tta, --no-tta average the prediction over identity, horizontal and vertical flips, or don't
                   (default: the model's tta setting for images; off for video)

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import pino from 'pino';
+import { createServerLogger } from '../server/logger.ts';
+import { PolypsegError } from '../errors.ts';
+import { checkExposure } from '../server/access.ts';
 import { buildServer } from '../server/app.ts';
 import { ensureWebBuilt } from '../server/web-build.ts';
 import type { Command } from './command.ts';
@@ -20,12 +23,30 @@ const FLAGS: Record<string, string> = {
   'max-video-width': 'limits.videoWidth',
   'max-video-height': 'limits.videoHeight',
   'image-concurrency': 'limits.imageConcurrency',
+  'body-timeout-seconds': 'limits.bodyTimeoutSeconds',
+  'max-event-streams-per-job': 'limits.eventStreamsPerJob',
+  'max-event-streams': 'limits.eventStreams',
   workers: 'workers',
   queue: 'queue',
   'queue-size': 'queueSize',
   'retention-hours': 'retentionHours',
   'log-level': 'logLevel',
+  'api-token': 'apiToken',
+  'allowed-origin': 'allowedOrigins',
+  'allowed-host': 'allowedHosts',
 };
+
+/** The token from a file (first line, trimmed): unlike a flag it does not show in `ps`. */
+function readTokenFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').split(/\r?\n/)[0]!.trim();
+  } catch (err) {
+    throw new PolypsegError(
+      `cannot read the API token file ${path}: ${(err as Error).message}`,
+      'BAD_CONFIG',
+    );
+  }
+}
 
 const usage = `usage: polypseg serve [options]
 
@@ -33,7 +54,13 @@ Serves the web app and the HTTP API (docs at /api/docs). Every option can also b
 environment variable shown; flags win over the environment.
 
 ${flagLines(FLAGS)}
+  --api-token-file FILE   POLYPSEG_API_TOKEN_FILE: read the API token from FILE (preferred to
+                          --api-token, which other users can see in the process list)
+  --insecure-no-auth      POLYPSEG_INSECURE_NO_AUTH: allow a non-loopback --host without a token
   --no-build              do not build the web app when web/dist is missing or stale
+
+--api-token turns on bearer-token authentication for /api/*; --allowed-origin and --allowed-host
+take comma-separated lists (other origins that may POST/DELETE, other names the Host header may carry).
 
 defaults: host 127.0.0.1, port 3000, model models/default, runtime onnx, data dir .polypseg-data,
 max image 20 MB / 40 megapixels, max video 512 MB / 600 s / 3840x2160, 1 worker, 16 queued videos,
@@ -49,10 +76,23 @@ const command: Command = {
   summary: 'serve the web app and HTTP API for images, videos and live segmentation',
   usage,
   async run(argv) {
-    const { config, values } = parseConfigFlags(argv, FLAGS, {
-      'no-build': { type: 'boolean', default: false },
-    });
-    const log = pino({ level: config.logLevel });
+    const { config, values } = parseConfigFlags(
+      argv,
+      FLAGS,
+      {
+        'api-token-file': { type: 'string' },
+        'insecure-no-auth': { type: 'boolean' },
+        'no-build': { type: 'boolean', default: false },
+      },
+      (input, flagValues) => {
+        const tokenFile = flagValues['api-token-file'] ?? process.env.POLYPSEG_API_TOKEN_FILE;
+        if (typeof tokenFile === 'string' && tokenFile) input.apiToken = readTokenFile(tokenFile);
+        if (flagValues['insecure-no-auth']) input.insecureNoAuth = true;
+      },
+    );
+    const log = createServerLogger(config.logLevel);
+    const warning = checkExposure(config);
+    if (warning) log.warn(warning);
     const defaultWeb = resolve(config.webDir) === resolve('web/dist');
     if (!values['no-build'] && defaultWeb) await ensureWebBuilt('web', log);
 

@@ -5,6 +5,7 @@ import {
   parseServerConfig,
   setConfigValue,
   type ServerConfig,
+  type ServerConfigInput,
 } from '../server/config.ts';
 import { parseFlags, UsageError } from './command.ts';
 
@@ -28,10 +29,13 @@ export function parseConfigFlags<E extends NonNullable<ParseArgsConfig['options'
   argv: string[],
   flags: ConfigFlags,
   extra: E,
+  /** sets what the command's own options add to the input (flags still win over it) */
+  adjust?: (input: ServerConfigInput, values: Record<string, string | boolean | undefined>) => void,
 ): { config: ServerConfig; values: Record<string, string | boolean | undefined> } {
   const options = Object.fromEntries(Object.keys(flags).map((f) => [f, { type: 'string' as const }]));
   const { values } = parseFlags(argv, { ...options, ...extra });
   const input = configFromEnv();
+  adjust?.(input, values as Record<string, string | boolean | undefined>);
   for (const [flag, path] of Object.entries(flags)) {
     const v = (values as Record<string, string | boolean | undefined>)[flag];
     if (typeof v === 'string') {

@@ -1,9 +1,11 @@
 import type { Command } from './command.ts';
-import { parseRunFlags } from './run-flags.ts';
+import { parseRunFlags, runFlagsUsage } from './run-flags.ts';
 import { readTrainConfig } from '../train/config.ts';
 import { runTraining } from '../train/run.ts';
 
-const usage = `usage: polypseg train --config FILE [--data DIR] [--out DIR] [--resume] [--epochs N] [--threads N]`;
+const usage = `usage: polypseg train --config FILE [--data DIR] [--out DIR] [--resume] [--epochs N] [--threads N]
+
+${runFlagsUsage('training')}`;
 
 const command: Command = {
   name: 'train',

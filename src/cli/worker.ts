@@ -1,4 +1,4 @@
-import pino from 'pino';
+import { createServerLogger } from '../server/logger.ts';
 import { assertWritableDataDir } from '../server/data-dir.ts';
 import { JobFiles } from '../server/job-files.ts';
 import { processVideoJob } from '../server/video-job.ts';
@@ -39,7 +39,7 @@ const command: Command = {
     if (config.workers < 1) throw new UsageError('--concurrency must be at least 1');
     const threads =
       typeof values.threads === 'string' ? parsePositiveInt(values.threads, 'threads') : undefined;
-    const log = pino({ level: config.logLevel });
+    const log = createServerLogger(config.logLevel);
 
     // checked before the model loads, so a misconfigured worker stops within a second
     await assertWritableDataDir(config.dataDir);
@@ -55,7 +55,7 @@ const command: Command = {
     const files = new JobFiles(config.dataDir);
     const worker = await RedisVideoWorker.start(
       target,
-      (job, run) => processVideoJob(job, { store: files, segmenter, config }, run),
+      (job, run) => processVideoJob(job, { store: files, segmenter, config, log }, run),
       { concurrency: config.workers, lockMs: config.queueLockMs, logger: log },
     ).catch(async (err: unknown) => {
       await segmenter.dispose();

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import sharp from 'sharp';
 import { PolypsegError } from '../errors.ts';
 import { decodeImage, decodeMask } from './decode.ts';
+import { IMAGE_EXTENSIONS } from './locations.ts';
 import type { Sample } from './raw-image.ts';
-
-const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp'];
 
 /** Reads a split file: one ID per line, blank lines and `#` comments ignored, duplicates rejected. */
 export async function readSplit(file: string): Promise<string[]> {
@@ -36,6 +35,20 @@ export function findFile(dir: string, sub: 'images' | 'masks', id: string): stri
     if (existsSync(p)) return p;
   }
   return undefined;
+}
+
+/**
+ * The IDs of a Kvasir-layout folder without a split file: every `images/ID.*` that has a `masks/ID.*`,
+ * sorted (test sets shipped as folders, e.g. PraNet's TestDataset).
+ */
+export async function listSampleIds(dir: string): Promise<string[]> {
+  const stems = async (sub: string) =>
+    (await readdir(join(dir, sub)))
+      .filter((n) => IMAGE_EXTENSIONS.includes(extname(n).toLowerCase()))
+      .map((n) => n.slice(0, -extname(n).length));
+  const [images, masks] = await Promise.all([stems('images'), stems('masks')]);
+  const withMask = new Set(masks);
+  return [...new Set(images.filter((id) => withMask.has(id)))].sort();
 }
 
 export interface LoadOptions {

@@ -9,20 +9,32 @@ export function hashString(text: string): number {
 }
 
 /**
- * Carves a validation part out of the training IDs: IDs are ranked by hash(seed:id) and the first
- * `fraction` go to validation. The rule depends only on the ID set and the seed, not on file order, so the
- * same validation set comes back on any machine.
+ * Carves a validation part out of the training IDs: groups (by default each ID is its own group) are
+ * ranked by hash(seed:group) and taken in that order until `fraction` of the IDs are held out. The rule
+ * depends only on the ID set, the grouping and the seed, not on file order, so the same validation set
+ * comes back on any machine. Grouping keeps near-duplicates together: frames of one video sequence must
+ * not sit on both sides, or validation reads too high.
  */
 export function carveValidation(
   ids: string[],
   fraction: number,
   seed: number,
+  groupOf: (id: string) => string = (id) => id,
 ): { train: string[]; val: string[] } {
   if (fraction <= 0) return { train: [...ids], val: [] };
-  const ranked = [...ids].sort(
+  const members = new Map<string, string[]>();
+  for (const id of ids) {
+    const g = groupOf(id);
+    members.set(g, [...(members.get(g) ?? []), id]);
+  }
+  const ranked = [...members.keys()].sort(
     (a, b) => hashString(`${seed}:${a}`) - hashString(`${seed}:${b}`) || (a < b ? -1 : 1),
   );
   const nVal = Math.max(1, Math.round(ids.length * fraction));
-  const val = new Set(ranked.slice(0, nVal));
+  const val = new Set<string>();
+  for (const g of ranked) {
+    if (val.size >= nVal) break;
+    for (const id of members.get(g)!) val.add(id);
+  }
   return { train: ids.filter((id) => !val.has(id)), val: ids.filter((id) => val.has(id)) };
 }

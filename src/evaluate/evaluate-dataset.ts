@@ -6,6 +6,8 @@ import type { Segmenter, SegmentOptions } from '../segment/types.ts';
 
 export interface DatasetEvaluation {
   threshold: number;
+  /** regions smaller than this share of an image were dropped from the scored masks, as the app does */
+  minRegion: { fraction: number } | { pixels: number };
   summary: EvaluationSummary;
   /** per-image CSV (id, counts, scores, toolbox measures) */
   csv: string;
@@ -15,7 +17,9 @@ export interface DatasetEvaluation {
 
 /**
  * Segments every listed image at its original size with `segmenter` (the same path the app uses) and scores
- * it against its ground-truth mask at that size.
+ * it against its ground-truth mask at that size. The binary metrics score the mask users get (threshold,
+ * then regions under `minArea` / the model's minRegionFraction dropped); the toolbox measures score the
+ * probability map, as they are defined on it.
  */
 export async function evaluateDataset(
   segmenter: Segmenter,
@@ -41,8 +45,14 @@ export async function evaluateDataset(
           'SIZE_MISMATCH',
         );
       }
-      const seg = await segmenter.segment(image, { tta: opts.tta, threshold });
-      acc.add(id, evaluateImage(seg.probabilities, mask.data, mask.width, mask.height, { threshold }));
+      const seg = await segmenter.segment(image, { tta: opts.tta, threshold, minArea: opts.minArea });
+      acc.add(
+        id,
+        evaluateImage(seg.probabilities, mask.data, mask.width, mask.height, {
+          threshold,
+          mask: seg.mask.data,
+        }),
+      );
     } catch (err) {
       if (!opts.skipInvalid || !(err instanceof PolypsegError)) throw err;
       skipped.push({ id, reason: err.message });
@@ -51,6 +61,10 @@ export async function evaluateDataset(
   }
   return {
     threshold,
+    minRegion:
+      opts.minArea !== undefined
+        ? { pixels: opts.minArea }
+        : { fraction: segmenter.metadata.minRegionFraction },
     summary: acc.summary(),
     csv: acc.toCsv(),
     skipped,
@@ -64,6 +78,7 @@ export function evaluationJson(ev: DatasetEvaluation) {
     ...ev.summary.meanPerImage,
     images: ev.summary.images,
     threshold: ev.threshold,
+    minRegion: ev.minRegion,
     pooled: ev.summary.pooled,
     toolbox: ev.summary.toolbox,
     skipped: ev.skipped,
@@ -76,12 +91,18 @@ export function evaluationTable(ev: DatasetEvaluation): string {
   const { meanPerImage, pooled, toolbox } = ev.summary;
   const keys = Object.keys(meanPerImage) as (keyof CountScores)[];
   return [
-    `| metric (threshold ${ev.threshold}) | per-image mean | pooled |`,
+    `| served mask (threshold ${ev.threshold}, ${describeMinRegion(ev.minRegion)}) | per-image mean | pooled |`,
     '|---|---|---|',
     ...keys.map((k) => `| ${k} | ${f(meanPerImage[k])} | ${f(pooled[k])} |`),
     '',
-    '| PraNet toolbox measure | value |',
+    '| PraNet toolbox measure (probability map) | value |',
     '|---|---|',
     ...Object.entries(toolbox).map(([k, v]) => `| ${k} | ${f(v)} |`),
   ].join('\n');
+}
+
+function describeMinRegion(r: DatasetEvaluation['minRegion']): string {
+  return 'pixels' in r
+    ? `regions < ${r.pixels} px dropped`
+    : `regions < ${+(r.fraction * 100).toFixed(4)} % of the image dropped`;
 }

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../engine/tf.ts';
 import { PolypsegError } from '../errors.ts';
 import { GraphBuilder, ints } from './graph-builder.ts';
 

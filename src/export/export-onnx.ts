@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../engine/tf.ts';
 import { PolypsegError } from '../errors.ts';
 import { ConversionGraph, unsupported, type LayerCall, type Value } from './context.ts';
 import { converters, foldableConvs } from './converters/index.ts';

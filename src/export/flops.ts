@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../engine/tf.ts';
 
 type Shape = Array<number | null>;
 const prod = (xs: Shape) => xs.reduce<number>((a, b) => a * (b ?? 1), 1);

@@ -17,6 +17,11 @@ export interface EvaluateOptions {
    * The binary metrics always use the raw map. Default false.
    */
   toolboxNormalize?: boolean;
+  /**
+   * The 0/1 mask the binary metrics score, e.g. the mask users get after small regions are dropped.
+   * Default: prob >= threshold. The toolbox measures always use the map.
+   */
+  mask?: Uint8Array;
 }
 
 /** The PraNet-toolbox measures of one image. */
@@ -67,7 +72,8 @@ export function evaluateImage(
     throw new PolypsegError(`metrics: threshold must lie in [0, 1], got ${threshold}`, 'METRICS_INPUT');
   }
   checkPair(prob, truth, width, height);
-  const counts = confusion(prob, truth, threshold);
+  if (options.mask) checkPair(options.mask, truth, width, height);
+  const counts = options.mask ? confusion(options.mask, truth, 0.5) : confusion(prob, truth, threshold);
   const map = options.toolboxNormalize ? minMaxNormalize(prob) : prob;
   const swept = sweepCounts(map, truth);
   const curves: ToolboxCurves = {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../engine/tf.ts';
 
 type Sym = tf.SymbolicTensor;
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../engine/tf.ts';
 import { concat, doubleConv, squeezeExcite, upConv, type LayerNamer } from './blocks.ts';
 import { stageWidths } from './encoder.ts';
 

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../engine/tf.ts';
 import { buildDoubleUnet } from './double-unet.ts';
 import type { ArchitectureConfig } from './metadata.ts';
 import { buildUnet } from './unet.ts';
@@ -24,4 +24,5 @@ export function buildModel(arch: ArchitectureConfig, inputSize: number, seed?: n
 export function outputChannels(arch: ArchitectureConfig): number {
   return arch.type === 'double-unet' ? 2 : 1;
 }
-export { loadModel, readMetadata, saveModel, METADATA_FILE } from './io.ts';
+export { loadLayersModel, loadModel, openModelDir, readMetadata, saveModel, METADATA_FILE } from './io.ts';
+export type { ModelFiles } from './files.ts';

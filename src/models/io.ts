@@ -1,11 +1,14 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../engine/tf.ts';
 import { PolypsegError } from '../errors.ts';
 import { modelMetadataSchema, type ModelMetadata, type ModelMetadataInput } from './metadata.ts';
+import type { ModelFiles } from './files.ts';
+import { METADATA_FILE, openModelDir, readMetadata } from './model-dir.ts';
 
-export const METADATA_FILE = 'polypseg.json';
+export { METADATA_FILE, openModelDir, readMetadata };
+
 const WEIGHTS_FILE = 'weights.bin';
 
 /** Writes a file atomically (temp + rename) so an interrupted save never leaves a half-written model. */
@@ -46,53 +49,22 @@ export async function saveModel(
   await writeAtomic(join(dir, METADATA_FILE), JSON.stringify(meta, null, 2) + '\n');
 }
 
-/** Reads and validates polypseg.json; a clear error if the directory is not a polypseg model. */
-export async function readMetadata(dir: string): Promise<ModelMetadata> {
-  const path = join(dir, METADATA_FILE);
-  if (!existsSync(path))
-    throw new PolypsegError(`no model at ${dir}: ${METADATA_FILE} is missing`, 'MODEL_MISSING');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new PolypsegError(`${path} is not valid JSON: ${(err as Error).message}`, 'MODEL_CORRUPT');
-  }
-  const parsed = modelMetadataSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new PolypsegError(
-      `${path} is not a valid polypseg model description: ${parsed.error.message}`,
-      'MODEL_CORRUPT',
-    );
-  }
-  return parsed.data;
-}
-
 /** Loads the TF.js model and its metadata from a directory written by saveModel. */
 export async function loadModel(dir: string): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
-  const metadata = await readMetadata(dir);
-  const jsonPath = join(dir, metadata.files.tfjs);
-  let modelJson: tf.io.ModelJSON;
-  try {
-    modelJson = JSON.parse(await readFile(jsonPath, 'utf8'));
-  } catch (err) {
-    throw new PolypsegError(`cannot read ${jsonPath}: ${(err as Error).message}`, 'MODEL_MISSING');
-  }
+  return loadLayersModel(await openModelDir(dir));
+}
+
+/** The TF.js model (files.tfjs and its weight files) of a model's files. */
+export async function loadLayersModel(
+  files: ModelFiles,
+): Promise<{ model: tf.LayersModel; metadata: ModelMetadata }> {
+  const { metadata } = files;
+  const modelJson = JSON.parse(
+    new TextDecoder().decode(await files.read(metadata.files.tfjs)),
+  ) as tf.io.ModelJSON;
   const manifest = modelJson.weightsManifest ?? [];
   const specs = manifest.flatMap((group) => group.weights);
-  const buffers = await Promise.all(
-    manifest
-      .flatMap((group) => group.paths)
-      .map(async (p) => {
-        try {
-          return await readFile(join(dir, p));
-        } catch (err) {
-          throw new PolypsegError(
-            `cannot read weights ${join(dir, p)}: ${(err as Error).message}`,
-            'MODEL_MISSING',
-          );
-        }
-      }),
-  );
+  const buffers = await Promise.all(manifest.flatMap((group) => group.paths).map((p) => files.read(p)));
   const joined = Buffer.concat(buffers);
   const weightData = joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength);
   try {
@@ -101,6 +73,9 @@ export async function loadModel(dir: string): Promise<{ model: tf.LayersModel; m
     );
     return { model, metadata };
   } catch (err) {
-    throw new PolypsegError(`model in ${dir} cannot be loaded: ${(err as Error).message}`, 'MODEL_CORRUPT');
+    throw new PolypsegError(
+      `model in ${files.location} cannot be loaded: ${(err as Error).message}`,
+      'MODEL_CORRUPT',
+    );
   }
 }

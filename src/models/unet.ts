@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../engine/tf.ts';
 import { doubleConv, LayerNamer, maskHead } from './blocks.ts';
 import { decoder } from './decoder.ts';
 import { encoder, ENCODER_PREFIX } from './encoder.ts';

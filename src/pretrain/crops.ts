@@ -1,5 +1,5 @@
 import { fieldOfView } from '../augment/visible-area.ts';
-import { createRng, hashSeed, type Rng } from '../augment/rng.ts';
+import { createRng, hashSeed, type Rng } from '../random.ts';
 import { hashString } from '../data/split.ts';
 import type { RawImage, Sample } from '../data/raw-image.ts';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../engine/tf.ts';
 import { LayerNamer } from '../models/blocks.ts';
 import { encoder, ENCODER_PREFIX } from '../models/encoder.ts';
 

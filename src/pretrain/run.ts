@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { openRun } from '../train/open-run.ts';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../engine/tf.ts';
 import { PolypsegError } from '../errors.ts';
 import { saveModel } from '../models/io.ts';
 import type { ModelMetadataInput } from '../models/metadata.ts';

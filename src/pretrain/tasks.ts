@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-import { createRng, hashSeed } from '../augment/rng.ts';
+import { tf } from '../engine/tf.ts';
+import { createRng, hashSeed } from '../random.ts';
 import type { Sample } from '../data/raw-image.ts';
 import { bceLoss } from '../train/losses.ts';
 import type { PretextTask } from './config.ts';

@@ -1,4 +1,5 @@
-// Browser-safe: pure TypeScript, no Node imports.
+// Browser-safe: pure TypeScript, no Node imports. The one home of connected components (segmentation
+// post-processing and the augmentation's morphology both use it).
 import type { BinaryMask } from '../data/raw-image.ts';
 import type { Polyp } from './types.ts';
 
@@ -57,41 +58,70 @@ export function labelComponents(mask: BinaryMask): { labels: Int32Array; count: 
   return { labels, count };
 }
 
+export interface Component {
+  /** label in `labels` (1-based) */
+  label: number;
+  area: number;
+  /** bounding box, inclusive min, exclusive max */
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export interface Components {
+  /** per pixel: 0 = background, k = component k */
+  labels: Int32Array;
+  /** components[k - 1] describes label k */
+  components: Component[];
+}
+
+/** 8-connected components of a mask with each one's area and bounding box (labels as labelComponents). */
+export function connectedComponents(mask: BinaryMask): Components {
+  const { width } = mask;
+  const { labels, count } = labelComponents(mask);
+  const components: Component[] = Array.from({ length: count }, (_, k) => ({
+    label: k + 1,
+    area: 0,
+    x0: width,
+    y0: mask.height,
+    x1: 0,
+    y1: 0,
+  }));
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    if (!l) continue;
+    const c = components[l - 1]!;
+    const x = i % width;
+    const y = (i - x) / width;
+    c.area++;
+    if (x < c.x0) c.x0 = x;
+    if (x + 1 > c.x1) c.x1 = x + 1;
+    if (y < c.y0) c.y0 = y;
+    c.y1 = y + 1;
+  }
+  return { labels, components };
+}
+
 /**
  * One Polyp per connected region (area, bbox [x, y, w, h], mean probability), largest first.
  * Regions smaller than `minArea` pixels are removed from the mask (in place) and not reported.
  */
 export function describeComponents(mask: BinaryMask, probabilities: ArrayLike<number>, minArea = 0): Polyp[] {
-  const { labels, count } = labelComponents(mask);
-  const area = new Float64Array(count + 1);
-  const sum = new Float64Array(count + 1);
-  const x0 = new Int32Array(count + 1).fill(mask.width);
-  const y0 = new Int32Array(count + 1).fill(mask.height);
-  const x1 = new Int32Array(count + 1).fill(-1);
-  const y1 = new Int32Array(count + 1).fill(-1);
-  for (let y = 0, i = 0; y < mask.height; y++) {
-    for (let x = 0; x < mask.width; x++, i++) {
-      const l = labels[i]!;
-      if (!l) continue;
-      area[l]!++;
-      sum[l]! += probabilities[i]!;
-      if (x < x0[l]!) x0[l] = x;
-      if (x > x1[l]!) x1[l] = x;
-      if (y < y0[l]!) y0[l] = y;
-      if (y > y1[l]!) y1[l] = y;
-    }
-  }
+  const { labels, components } = connectedComponents(mask);
+  const sum = new Float64Array(components.length + 1);
+  for (let i = 0; i < labels.length; i++) if (labels[i]) sum[labels[i]!]! += probabilities[i]!;
   const polyps: Polyp[] = [];
-  const dropped = new Uint8Array(count + 1);
-  for (let l = 1; l <= count; l++) {
-    if (area[l]! < minArea) {
-      dropped[l] = 1;
+  const dropped = new Uint8Array(components.length + 1);
+  for (const c of components) {
+    if (c.area < minArea) {
+      dropped[c.label] = 1;
       continue;
     }
     polyps.push({
-      area: area[l]!,
-      bbox: [x0[l]!, y0[l]!, x1[l]! - x0[l]! + 1, y1[l]! - y0[l]! + 1],
-      score: sum[l]! / area[l]!,
+      area: c.area,
+      bbox: [c.x0, c.y0, c.x1 - c.x0, c.y1 - c.y0],
+      score: sum[c.label]! / c.area,
     });
   }
   if (dropped.some((d) => d))

@@ -1,10 +1,16 @@
 // Browser-safe: no Node imports; shared by the onnxruntime-node and onnxruntime-web runtimes.
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
 import { PolypsegError } from '../errors.ts';
+import type { ModelMetadata } from '../models/metadata.ts';
 import type { InferFn } from './types.ts';
 
 /** The ONNX file name `polypseg export` writes into a model directory. */
 export const DEFAULT_ONNX_FILE = 'model.onnx';
+
+/** The model's ONNX file name (polypseg.json `files.onnx`, else the default). */
+export function onnxFileName(metadata: ModelMetadata): string {
+  return metadata.files.onnx ?? DEFAULT_ONNX_FILE;
+}
 
 type TensorCtor = new (type: 'float32', data: Float32Array, dims: readonly number[]) => Tensor;
 

@@ -58,6 +58,29 @@ export function maskBoundary(mask: BinaryMask, width = 1): Uint8Array {
   return edge;
 }
 
+/**
+ * An overlay's resolved look at a given frame size: the colour, the integer blend weight `alpha256`
+ * (out = (src * (256 - a) + colour * a) >> 8) and the outline thickness in pixels (0 = no outline).
+ * The server video's ffmpeg compositing (src/video/overlay-filter.ts) uses the same numbers, so
+ * stills, video and page look alike.
+ */
+export interface OverlayStyle {
+  rgb: [number, number, number];
+  alpha256: number;
+  outline: number;
+}
+
+export function overlayStyle(width: number, height: number, opts: OverlayOptions = {}): OverlayStyle {
+  const rgb = parseColor(opts.color ?? DEFAULT_OVERLAY_COLOR);
+  const alpha = opts.opacity ?? 0.4;
+  if (!(alpha >= 0 && alpha <= 1))
+    throw new PolypsegError(`opacity ${alpha} is not within 0..1`, 'BAD_OPACITY');
+  const outline = opts.outline
+    ? (opts.outlineWidth ?? Math.max(1, Math.round(Math.min(width, height) / 300)))
+    : 0;
+  return { rgb, alpha256: Math.round(alpha * 256), outline };
+}
+
 /** Blends the mask into `image` in place (RGB or RGBA; alpha untouched). */
 export function drawOverlay(image: RawImage, mask: BinaryMask, opts: OverlayOptions = {}): void {
   if (image.width !== mask.width || image.height !== mask.height)
@@ -66,14 +89,11 @@ export function drawOverlay(image: RawImage, mask: BinaryMask, opts: OverlayOpti
       'OVERLAY_SIZE',
     );
   if (image.channels < 3) throw new PolypsegError('overlay needs an RGB or RGBA image', 'OVERLAY_CHANNELS');
-  const [r, g, b] = parseColor(opts.color ?? DEFAULT_OVERLAY_COLOR);
-  const alpha = opts.opacity ?? 0.4;
-  if (!(alpha >= 0 && alpha <= 1))
-    throw new PolypsegError(`opacity ${alpha} is not within 0..1`, 'BAD_OPACITY');
+  const { rgb, alpha256: a, outline } = overlayStyle(image.width, image.height, opts);
+  const [r, g, b] = rgb;
   const ch = image.channels;
   const px = image.data;
   // Integer blend: out = (src * (256 - a) + colour * a) >> 8
-  const a = Math.round(alpha * 256);
   const ra = r * a;
   const ga = g * a;
   const ba = b * a;
@@ -86,9 +106,8 @@ export function drawOverlay(image: RawImage, mask: BinaryMask, opts: OverlayOpti
       px[p + 2] = (px[p + 2]! * keep + ba) >> 8;
     }
   }
-  if (opts.outline) {
-    const thickness = opts.outlineWidth ?? Math.max(1, Math.round(Math.min(image.width, image.height) / 300));
-    const edge = maskBoundary(mask, thickness);
+  if (outline) {
+    const edge = maskBoundary(mask, outline);
     for (let i = 0, p = 0; i < edge.length; i++, p += ch) {
       if (!edge[i]) continue;
       px[p] = r;
@@ -100,7 +119,8 @@ export function drawOverlay(image: RawImage, mask: BinaryMask, opts: OverlayOpti
 
 /** A copy of `image` with the mask overlaid (see drawOverlay). */
 export function overlayMask(image: RawImage, mask: BinaryMask, opts: OverlayOptions = {}): RawImage {
-  const copy = { ...image, data: image.data.slice() };
+  // a copy even for a Node Buffer, whose slice() is a view
+  const copy = { ...image, data: new Uint8Array(image.data) };
   drawOverlay(copy, mask, opts);
   return copy;
 }

@@ -1,6 +1,6 @@
 // Browser-safe: pure TypeScript, no Node imports.
 
-/** Mirrors an HWC float image left-right into `out` (or a new array). */
+/** Mirrors an HWC float image left-right into a new array. */
 export function flipHorizontal(
   src: Float32Array,
   width: number,

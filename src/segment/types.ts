@@ -1,5 +1,6 @@
 import type { BinaryMask, RawImage } from '../data/raw-image.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
+import type { ModelFiles } from '../models/files.ts';
 
 /** One connected polyp region in input-image coordinates. */
 export interface Polyp {
@@ -22,6 +23,8 @@ export interface Segmentation {
 }
 
 export type Runtime = 'onnx' | 'tfjs' | 'onnx-web';
+/** A runtime, or 'auto': onnx when the model has its ONNX export, else tfjs. */
+export type RuntimeChoice = Runtime | 'auto';
 
 export interface SegmentOptions {
   /** flip test-time augmentation (average of identity, h-flip, v-flip); default: the model's `tta` */
@@ -31,12 +34,19 @@ export interface SegmentOptions {
   minArea?: number;
 }
 
-/** How createSegmenter picks and configures a runtime. */
-export interface SegmenterOptions {
-  /** default 'onnx' in Node */
-  runtime?: Runtime;
+/** What every runtime's factory accepts. */
+export interface RuntimeOptions {
   /** CPU threads for inference (onnxruntime intra-op threads, TF.js wasm threads) */
   threads?: number;
+}
+
+/** The one signature of the three runtimes' factories (onnx-node/, tfjs/, onnx-web/). */
+export type SegmenterFactory = (files: ModelFiles, opts?: RuntimeOptions) => Promise<Segmenter>;
+
+/** How createSegmenter picks and configures a runtime. */
+export interface SegmenterOptions extends RuntimeOptions {
+  /** default 'auto' */
+  runtime?: RuntimeChoice;
 }
 
 /**

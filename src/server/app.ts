@@ -1,14 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fastifyMultipart from '@fastify/multipart';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { PolypsegError } from '../errors.ts';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Segmenter } from '../segment/types.ts';
+import { addAccessControl, addSecurityHeaders } from './access.ts';
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
 import type { AppContext } from './context.ts';
 import { toErrorReply } from './http-error.ts';
 import { createVideoQueue } from './create-video-queue.ts';
-import { Limiter } from './limiter.ts';
+import { assertWritableDataDir } from './data-dir.ts';
+import { ImagePool } from './image-pool.ts';
+import { loadSegmenter } from './load-segmenter.ts';
 import { collectOpenApi } from './openapi.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -30,20 +37,14 @@ const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-async function loadSegmenter(config: ServerConfig, log: FastifyBaseLogger): Promise<Segmenter> {
-  const { createSegmenter } = await import('../segment/index.ts');
-  try {
-    return await createSegmenter(config.modelDir, { runtime: config.runtime });
-  } catch (err) {
-    // a model that was never exported still serves (slower, through TF.js); the page's in-browser mode needs the export
-    const missingOnnx =
-      (err as PolypsegError).code === 'MODEL_MISSING' && /\.onnx/.test((err as Error).message);
-    if (config.runtime !== 'onnx' || !missingOnnx) throw err;
-    log.warn(
-      `${(err as Error).message}; serving with the TF.js runtime meanwhile (in-browser mode needs the ONNX file)`,
-    );
-    return createSegmenter(config.modelDir, { runtime: 'tfjs' });
-  }
+/**
+ * An answer sent before the request body was read (refused early: 401/403/503, a wrong field...)
+ * closes the connection: otherwise Node waits for the rest of the body to reuse the connection, and
+ * a client that stalls its body would hold it forever.
+ */
+function closeIfBodyUnread(req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (!req.raw.complete) reply.header('connection', 'close');
+  return reply;
 }
 
 /**
@@ -58,17 +59,21 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     bodyLimit: 1024 * 1024,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // unknown query keys are errors, not silently dropped (Fastify's default removes them)
+    ajv: { customOptions: { removeAdditional: false } },
   });
 
+  // the data directory first: when it is unusable, say so before spending seconds loading the model
+  await assertWritableDataDir(config.dataDir);
   const ownSegmenter = !options.segmenter;
-  const segmenter = options.segmenter ?? (await loadSegmenter(config, app.log));
+  const segmenter = options.segmenter ?? (await loadSegmenter(config.modelDir, config.runtime, app.log));
   app.log.info(
     { model: segmenter.metadata.name, runtime: segmenter.runtime, inputSize: segmenter.metadata.inputSize },
     'model loaded',
   );
   const { queue, files: store } = await createVideoQueue(
     config,
-    (files) => (job, run) => processVideoJob(job, { store: files, segmenter, config }, run),
+    (files) => (job, run) => processVideoJob(job, { store: files, segmenter, config, log: app.log }, run),
     app.log,
   ).catch(async (err: unknown) => {
     if (ownSegmenter) await segmenter.dispose();
@@ -80,28 +85,38 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     modelDir: config.modelDir ? resolve(config.modelDir) : null,
     store,
     queue,
-    imageLimiter: new Limiter(config.limits.imageConcurrency, config.limits.imageConcurrency * 4),
+    images: new ImagePool({
+      size: config.limits.imageConcurrency,
+      maxWaiting: config.limits.imageConcurrency * 4,
+      // the workers load the model themselves, with the runtime the server ended up using
+      workerData: {
+        modelDir: config.modelDir,
+        metadata: segmenter.metadata,
+        runtime: segmenter.runtime === 'tfjs' ? 'tfjs' : 'onnx',
+      },
+      logger: app.log,
+    }),
     eventStreams: new Set(),
   };
 
   app.setErrorHandler((err, req, reply) => {
     const { statusCode, headers, body } = toErrorReply(err);
+    closeIfBodyUnread(req, reply);
     if (statusCode >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ status: statusCode, code: body.error.code }, body.error.message);
     return reply.code(statusCode).headers(headers).send(body);
   });
   app.setNotFoundHandler((req, reply) =>
-    reply
+    closeIfBodyUnread(req, reply)
       .code(404)
       .send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
   );
-  // cross-origin isolation lets onnxruntime-web use threads (SharedArrayBuffer) in the page
-  app.addHook('onSend', async (_req, reply) => {
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('cross-origin-embedder-policy', 'require-corp');
-    reply.header('x-content-type-options', 'nosniff');
-  });
+  addSecurityHeaders(app);
+  addAccessControl(app, config);
 
+  // no route takes JSON or text bodies: without their parsers such a request is refused (415) at once,
+  // instead of being read first (where a stalled body would hang before any route's own checks)
+  app.removeAllContentTypeParsers();
   await app.register(fastifyMultipart, { throwFileSizeLimit: true });
   const openapi = collectOpenApi(app, {
     title: 'polypseg',
@@ -130,6 +145,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   app.addHook('onReady', async () => {
     await sweep();
     await queue.start();
+    if (ownSegmenter) ctx.images.warm();
   });
   app.addHook('preClose', async () => {
     for (const end of [...ctx.eventStreams]) end();
@@ -137,6 +153,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   app.addHook('onClose', async () => {
     clearInterval(sweeper);
     await queue.close();
+    await ctx.images.close();
     if (ownSegmenter) await segmenter.dispose();
   });
   return app;

@@ -37,6 +37,11 @@ export const serverConfigSchema = z
         videoHeight: z.number().int().positive().default(2160),
         /** image requests segmenting at once; more wait, and beyond 4× this they get 503 */
         imageConcurrency: z.number().int().positive().default(2),
+        /** a request body that sends nothing for this long is closed (its upload deleted) */
+        bodyTimeoutSeconds: z.number().positive().default(60),
+        /** open progress streams (GET /api/videos/:id/events) per job and in all */
+        eventStreamsPerJob: z.number().int().positive().default(8),
+        eventStreams: z.number().int().positive().default(256),
       })
       .prefault({}),
     /** videos processed at once in this process (0: an API-only process, with a Redis queue) */
@@ -60,6 +65,20 @@ export const serverConfigSchema = z
     /** finished jobs and their files are deleted after this many hours */
     retentionHours: z.number().positive().default(24),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** bearer token every /api/* request must carry; none: no authentication */
+    apiToken: z
+      .string()
+      .min(16, 'the API token must be at least 16 characters')
+      .regex(/^[\x21-\x7e]+$/, 'the API token must be printable ASCII without spaces')
+      .optional(),
+    /** serve a non-loopback host without a token (a deliberate choice, warned about at start) */
+    insecureNoAuth: z.boolean().default(false),
+    /** origins besides the server's own that may send POST/DELETE (e.g. https://app.example) */
+    allowedOrigins: z
+      .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin is scheme://host[:port]'))
+      .default([]),
+    /** host names besides loopback, the bound host and the allowed origins' that requests may name */
+    allowedHosts: z.array(z.string().min(1)).default([]),
   })
   .refine((c) => c.workers > 0 || c.queue !== undefined, {
     path: ['workers'],
@@ -92,7 +111,14 @@ export const ENV_VARS = {
   POLYPSEG_QUEUE_LOCK_MS: 'queueLockMs',
   POLYPSEG_QUEUE_SIZE: 'queueSize',
   POLYPSEG_RETENTION_HOURS: 'retentionHours',
+  POLYPSEG_BODY_TIMEOUT_SECONDS: 'limits.bodyTimeoutSeconds',
+  POLYPSEG_MAX_EVENT_STREAMS_PER_JOB: 'limits.eventStreamsPerJob',
+  POLYPSEG_MAX_EVENT_STREAMS: 'limits.eventStreams',
   LOG_LEVEL: 'logLevel',
+  POLYPSEG_API_TOKEN: 'apiToken',
+  POLYPSEG_ALLOWED_ORIGINS: 'allowedOrigins',
+  POLYPSEG_ALLOWED_HOSTS: 'allowedHosts',
+  POLYPSEG_INSECURE_NO_AUTH: 'insecureNoAuth',
 } as const;
 
 const NUMERIC = new Set([
@@ -104,6 +130,9 @@ const NUMERIC = new Set([
   'limits.videoWidth',
   'limits.videoHeight',
   'limits.imageConcurrency',
+  'limits.bodyTimeoutSeconds',
+  'limits.eventStreamsPerJob',
+  'limits.eventStreams',
   'workers',
   'queueLockMs',
   'queueSize',
@@ -111,6 +140,10 @@ const NUMERIC = new Set([
 ]);
 /** sizes are given in MiB on the command line and in the environment */
 const MEGABYTES = new Set(['limits.imageBytes', 'limits.videoBytes']);
+
+const BOOLEANS = new Set(['insecureNoAuth']);
+/** comma-separated lists */
+const LISTS = new Set(['allowedOrigins', 'allowedHosts']);
 
 /** Sets one dotted config path from a string (flag or env value), converting numbers and MiB. */
 export function setConfigValue(target: Record<string, unknown>, path: string, raw: string): void {
@@ -121,6 +154,15 @@ export function setConfigValue(target: Record<string, unknown>, path: string, ra
       throw new PolypsegError(`${path}: expected a number, got '${raw}'`, 'BAD_CONFIG');
     }
     value = MEGABYTES.has(path) ? Math.round(n * MiB) : n;
+  } else if (BOOLEANS.has(path)) {
+    if (!/^(1|0|true|false|yes|no)$/i.test(raw.trim()))
+      throw new PolypsegError(`${path}: expected true or false, got '${raw}'`, 'BAD_CONFIG');
+    value = /^(1|true|yes)$/i.test(raw.trim());
+  } else if (LISTS.has(path)) {
+    value = raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   }
   const keys = path.split('.');
   let node = target;

@@ -1,7 +1,7 @@
 import type { Segmenter } from '../segment/types.ts';
 import type { ServerConfig } from './config.ts';
+import type { ImagePool } from './image-pool.ts';
 import type { JobFiles } from './job-files.ts';
-import type { Limiter } from './limiter.ts';
 import type { VideoQueue } from './video-queue.ts';
 
 /** What every route plugin gets: the services buildServer wired together. */
@@ -14,7 +14,8 @@ export interface AppContext {
   store: JobFiles;
   /** the embedded or the Redis backend, behind one interface */
   queue: VideoQueue;
-  imageLimiter: Limiter;
+  /** worker threads segmenting uploaded images */
+  images: ImagePool;
   /** open server-sent-event streams, ended before the server closes */
   eventStreams: Set<() => void>;
 }

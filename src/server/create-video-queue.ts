@@ -1,10 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ServerConfig } from './config.ts';
-import { apiTmpName, assertWritableDataDir } from './data-dir.ts';
+import { apiTmpName, assertWritableDataDir, openJobStore } from './data-dir.ts';
 import { EmbeddedVideoQueue } from './embedded-queue.ts';
 import { JobFiles } from './job-files.ts';
 import type { JobProcessor } from './job-queue.ts';
-import { JobStore } from './job-store.ts';
 import type { VideoQueue } from './video-queue.ts';
 
 /**
@@ -20,7 +19,7 @@ export async function createVideoQueue(
 ): Promise<{ queue: VideoQueue; files: JobFiles }> {
   await assertWritableDataDir(config.dataDir);
   if (config.queue === undefined) {
-    const store = new JobStore(config.dataDir);
+    const store = openJobStore(config.dataDir);
     const queue = new EmbeddedVideoQueue(store, processorFor(store), {
       workers: config.workers,
       queueSize: config.queueSize,

@@ -1,7 +1,32 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PolypsegError } from '../errors.ts';
+import { JobStore } from './job-store.ts';
+
+const REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a part of the path is a file',
+  ENOSPC: 'no space left on the device',
+};
+
+/**
+ * The one line for the operator (who chose the path, so naming it is fine) when a data directory
+ * cannot be used, instead of a stack trace; the same for the server (either queue backend) and
+ * `polypseg worker`.
+ */
+function dataDirError(dataDir: string, err: unknown): PolypsegError {
+  const code = (err as { code?: string }).code ?? '';
+  const reason = REASONS[code] ?? (err as Error).message;
+  return new PolypsegError(
+    `cannot use the data directory ${dataDir}: ${reason} (choose another with --data-dir or POLYPSEG_DATA_DIR; the API and all workers must share it)`,
+    'DATA_DIR',
+    { cause: err },
+  );
+}
 
 /**
  * Creates the data directory's `jobs/` folder and writes and deletes a probe file in it, so that a
@@ -16,12 +41,34 @@ export async function assertWritableDataDir(dataDir: string): Promise<void> {
     await writeFile(probe, 'ok');
     await rm(probe, { force: true });
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new PolypsegError(
-      `cannot write to the data directory ${dataDir} (${reason}); it must be writable by this process (and shared by the API and all workers)`,
-      'DATA_DIR_UNWRITABLE',
-    );
+    throw dataDirError(dataDir, err);
   }
+}
+
+/** Opens the embedded backend's job store, an unusable data directory being one line. */
+export function openJobStore(dataDir: string): JobStore {
+  try {
+    return new JobStore(dataDir);
+  } catch (err) {
+    throw dataDirError(dataDir, err);
+  }
+}
+
+/**
+ * Deletes job folders whose job row is gone (a crash between storing an upload and recording its
+ * job), which would otherwise never expire. Only at start-up of the embedded backend: a running
+ * server creates a job's folder a moment before its row. Returns how many were removed.
+ */
+export function removeOrphanJobDirs(store: JobStore): number {
+  let names: string[];
+  try {
+    names = readdirSync(join(store.dataDir, 'jobs'));
+  } catch {
+    return 0;
+  }
+  const orphans = names.filter((id) => !id.startsWith('.') && !store.get(id));
+  for (const id of orphans) rmSync(store.jobDir(id), { recursive: true, force: true });
+  return orphans.length;
 }
 
 /** Upload folders of API processes sharing a data directory: `tmp/api-<id>`, one per process. */

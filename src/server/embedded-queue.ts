@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
+import { removeOrphanJobDirs } from './data-dir.ts';
 import { JobQueue, type JobProcessor } from './job-queue.ts';
 import type { Job, JobStore } from './job-store.ts';
 import type { QueueHealth, VideoQueue } from './video-queue.ts';
@@ -24,6 +25,9 @@ export class EmbeddedVideoQueue extends EventEmitter<{ update: [Job] }> implemen
   }
 
   async start(): Promise<void> {
+    const orphans = removeOrphanJobDirs(this.store);
+    if (orphans)
+      this.options.logger.info({ folders: orphans }, 'deleted job folders left without a job by a crash');
     this.queue.start();
   }
 
@@ -35,7 +39,12 @@ export class EmbeddedVideoQueue extends EventEmitter<{ update: [Job] }> implemen
     // refused before the row exists, so a 503 never leaves a job behind
     this.queue.assertCapacity();
     this.store.insert(job);
-    this.queue.submit(job.id);
+    try {
+      this.queue.submit(job.id);
+    } catch (err) {
+      this.store.delete(job.id);
+      throw err;
+    }
   }
 
   async get(id: string): Promise<Job | undefined> {

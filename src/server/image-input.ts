@@ -3,7 +3,7 @@ import { readBmpHeader } from '../data/bmp.ts';
 import { decodeImage } from '../data/decode.ts';
 import type { RawImage } from '../data/raw-image.ts';
 import { badRequest, tooLarge, undecodable, unsupportedType } from './http-error.ts';
-import { sniffImage } from './sniff.ts';
+import { sniffImage, type ImageType } from './sniff.ts';
 
 /** Reads only the header: the declared size, without decoding pixels. */
 async function declaredSize(buf: Buffer, type: string): Promise<{ width: number; height: number }> {
@@ -19,11 +19,11 @@ async function declaredSize(buf: Buffer, type: string): Promise<{ width: number;
 }
 
 /**
- * An uploaded image, checked in order of cost: empty → 400, unknown content (sniffed, never by
- * name) → 415, header unreadable → 422, declared pixels over the limit → 413 (before any
- * decoding), pixel data undecodable or truncated → 422.
+ * The cheap checks of an uploaded image, in order of cost: empty → 400, unknown content (sniffed,
+ * never by name) → 415, header unreadable → 422, declared pixels over the limit → 413. Nothing is
+ * decoded, so the server can refuse a bad upload before it waits for an image worker.
  */
-export async function readUploadedImage(buf: Buffer, maxPixels: number): Promise<RawImage> {
+export async function checkUploadedImage(buf: Buffer, maxPixels: number): Promise<ImageType> {
   if (buf.length === 0) throw badRequest('the uploaded file is empty', 'empty_file');
   const type = sniffImage(buf);
   if (!type) throw unsupportedType('not a supported image: expected JPEG, PNG, WebP, BMP or TIFF content');
@@ -34,6 +34,12 @@ export async function readUploadedImage(buf: Buffer, maxPixels: number): Promise
       'image_too_large',
     );
   }
+  return type;
+}
+
+/** An uploaded image: checkUploadedImage, then decoded; pixel data undecodable or truncated → 422. */
+export async function readUploadedImage(buf: Buffer, maxPixels: number): Promise<RawImage> {
+  const type = await checkUploadedImage(buf, maxPixels);
   try {
     return await decodeImage(buf, { maxPixels, label: `the ${type.toUpperCase()} file` });
   } catch (err) {

@@ -1,30 +1,94 @@
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { badRequest, tooLarge, unsupportedType } from './http-error.ts';
+import { badRequest, HttpError, tooLarge, unsupportedType } from './http-error.ts';
 
 const mb = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
-/** The one file part of a multipart request, which must be named `field`. */
-export async function filePart(req: FastifyRequest, field: string, maxBytes: number): Promise<MultipartFile> {
-  if (!req.isMultipart()) throw unsupportedType(`send multipart/form-data with a file field '${field}'`);
-  const part = await req.file({ limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 2 } });
-  if (!part) throw badRequest(`missing file field '${field}'`);
-  if (part.fieldname !== part.fieldname.trim() || part.fieldname !== field) {
-    part.file.resume();
-    throw badRequest(`expected the file in field '${field}', got '${part.fieldname}'`);
-  }
-  return part;
+/** Longest accepted file name (the name is never used; the cap keeps junk out of memory). */
+export const MAX_FILENAME_CHARS = 255;
+/** Bytes a request may carry besides the file's own: boundaries and part headers. */
+export const MAX_MULTIPART_OVERHEAD = 16 * 1024;
+
+const LIMIT_CODES = new Set(['FST_PARTS_LIMIT', 'FST_FILES_LIMIT', 'FST_FIELDS_LIMIT']);
+
+/**
+ * Multipart failures as client errors: the parser's own errors (no or wrong boundary, truncated
+ * body, malformed part headers) and its limits are the client's doing (400; 413 past the size),
+ * while file-system errors from storing the upload stay server errors.
+ */
+function multipartError(err: unknown, field: string, maxBytes: number): unknown {
+  if (err instanceof HttpError) return err;
+  const e = err as { code?: string; statusCode?: number; syscall?: string; message?: string };
+  if (e?.code === 'FST_REQ_FILE_TOO_LARGE')
+    return tooLarge(`the upload is larger than the ${mb(maxBytes)} limit`);
+  if (e?.code && LIMIT_CODES.has(e.code))
+    return badRequest(`send exactly one file, in the multipart field '${field}', and nothing else`);
+  if (e?.syscall) return err;
+  if (typeof e?.statusCode === 'number' && e.statusCode < 500) return err;
+  return badRequest(
+    `the multipart body is malformed or incomplete (${e?.message ?? 'unreadable'})`,
+    'bad_multipart',
+  );
 }
 
-/** Reads the part into memory, answering 413 past `maxBytes`. */
-export async function partToBuffer(part: MultipartFile, maxBytes: number): Promise<Buffer> {
+/**
+ * Reads a multipart body that must hold exactly one part, a file named `field`, which `consume`
+ * reads (into memory or to disk). A second part, a non-file field, an over-long file name or
+ * oversized part headers are refused with 400 naming the expected field; a body larger than
+ * `maxBytes` with 413. A body that sends nothing for `idleMs` is cut off (the connection closed,
+ * so `consume`'s stream fails and the caller deletes what it wrote).
+ */
+export async function readSingleFile<T>(
+  req: FastifyRequest,
+  upload: { field: string; maxBytes: number; idleMs: number },
+  consume: (part: MultipartFile) => Promise<T>,
+): Promise<T> {
+  const { field, maxBytes, idleMs } = upload;
+  if (!req.isMultipart()) throw unsupportedType(`send multipart/form-data with a file field '${field}'`);
+  // a body that stops arriving holds a connection and a temp file: close it after idleMs of silence
+  let stalled = false;
+  const stall = () => {
+    stalled = true;
+    req.log.info({ seconds: idleMs / 1000 }, 'request body stalled; connection closed');
+    req.raw.destroy();
+  };
+  const timer = setTimeout(stall, idleMs);
+  let received = 0;
+  const count = (chunk: Buffer) => {
+    received += chunk.length;
+    timer.refresh();
+  };
+  req.raw.on('data', count);
   try {
-    return await part.toBuffer();
-  } catch (err) {
-    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw tooLarge(`the upload is larger than the ${mb(maxBytes)} limit`);
+    const parts = req.parts({
+      limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 1, fieldNameSize: 100, headerPairs: 16 },
+    });
+    const iterator = parts[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    if (first.done) throw badRequest(`missing file field '${field}'`);
+    const part = first.value;
+    if (part.type !== 'file' || part.fieldname !== field) {
+      if (part.type === 'file') part.file.resume();
+      throw badRequest(`expected the file in field '${field}', got '${part.fieldname.slice(0, 100)}'`);
     }
-    throw err;
+    if (part.filename.length > MAX_FILENAME_CHARS) {
+      part.file.resume();
+      throw badRequest(`the file name is longer than ${MAX_FILENAME_CHARS} characters`);
+    }
+    const value = await consume(part);
+    if (part.file.truncated) throw tooLarge(`the upload is larger than the ${mb(maxBytes)} limit`);
+    const rest = await iterator.next();
+    if (!rest.done)
+      throw badRequest(`send exactly one file, in the multipart field '${field}', and nothing else`);
+    if (received - part.file.bytesRead > MAX_MULTIPART_OVERHEAD)
+      throw badRequest(`the multipart part headers are larger than ${MAX_MULTIPART_OVERHEAD / 1024} KB`);
+    return value;
+  } catch (err) {
+    if (stalled) throw new HttpError(408, 'body_timeout', `no data for ${idleMs / 1000} s; upload abandoned`);
+    throw multipartError(err, field, maxBytes);
+  } finally {
+    clearTimeout(timer);
+    req.raw.off('data', count);
   }
 }
 

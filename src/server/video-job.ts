@@ -1,9 +1,11 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { PolypsegError } from '../errors.ts';
 import { probeVideo, processVideo, type VideoInfo } from '../video/index.ts';
 import type { ServerConfig } from './config.ts';
 import type { AppContext } from './context.ts';
-import { tooLarge } from './http-error.ts';
+import { HttpError, tooLarge } from './http-error.ts';
 import type { Job, JobPatch } from './job-store.ts';
 
 /** Error text for users: never the server's file paths. */
@@ -12,6 +14,36 @@ function publicMessage(err: unknown, paths: string[]): string {
   for (const p of paths) message = message.split(`${p}: `).join('').split(p).join('the video');
   return message;
 }
+
+/** Pipeline errors whose message describes the video itself (paths removed); others get a generic reason. */
+const VIDEO_FAULTS = new Set([
+  'VIDEO_INVALID',
+  'VIDEO_NO_FRAMES',
+  'VIDEO_DECODE',
+  'VIDEO_MISSING',
+  'ABORTED',
+]);
+
+/**
+ * Why a job failed, as its user may read it: the video's own problem (limits, undecodable) in
+ * words, the server's (storage, encoder, bugs) as a short reason without paths or error codes.
+ */
+export function failureReason(err: unknown, paths: string[]): string {
+  if (err instanceof HttpError) return err.message;
+  if (err instanceof PolypsegError && VIDEO_FAULTS.has(err.code)) return publicMessage(err, paths);
+  if (err instanceof PolypsegError && err.code === 'VIDEO_ENCODE') return 'could not encode the result video';
+  if ((err as { syscall?: string })?.syscall)
+    return 'could not write the result (a storage error on the server)';
+  return 'the video could not be processed (an internal error on the server)';
+}
+
+/** Seconds of video the limit is checked against: the header's duration, or the frames it holds if longer. */
+function videoSeconds(info: VideoInfo): number {
+  return Math.max(info.duration, info.frames / info.fps);
+}
+
+const tooLong = (seconds: number, limit: number) =>
+  tooLarge(`the video is ${Math.round(seconds)} s long; the limit is ${limit} s`, 'video_too_long');
 
 /**
  * Probes the video and enforces the duration/resolution limits (413). With `strict: false` an
@@ -36,13 +68,9 @@ export async function checkVideoLimits(
       'video_too_large',
     );
   }
-  const seconds = info.duration > 0 ? info.duration : info.frames / info.fps;
-  if (seconds > limits.videoSeconds) {
-    throw tooLarge(
-      `the video is ${Math.round(seconds)} s long; the limit is ${limits.videoSeconds} s`,
-      'video_too_long',
-    );
-  }
+  // a container header can claim 1 s over hours of frames: count them too
+  const seconds = videoSeconds(info);
+  if (seconds > limits.videoSeconds) throw tooLong(seconds, limits.videoSeconds);
   return info;
 }
 
@@ -64,17 +92,30 @@ export interface FramesFile {
  * encode) into a partial file that is renamed only when complete, so a result on disk is always
  * whole. The input is deleted once the job has finished for good.
  */
+const PARTIAL = 'result.partial.mp4';
+
+/** Deletes partial results (the encoder's `result.partial.mp4.tmp-*` too) a crash or failure left. */
+async function removePartials(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(PARTIAL)).map((n) => rm(join(dir, n), { force: true })));
+}
+
 export async function processVideoJob(
   job: Job,
-  ctx: Pick<AppContext, 'store' | 'segmenter' | 'config'>,
+  ctx: Pick<AppContext, 'store' | 'segmenter' | 'config'> & { log?: FastifyBaseLogger },
   run: { signal: AbortSignal; report: (patch: JobPatch) => void },
 ): Promise<JobPatch> {
   const { store, segmenter, config } = ctx;
   const input = store.inputPath(job);
-  const partial = join(store.jobDir(job.id), 'result.partial.mp4');
-  const paths = [partial, input, store.jobDir(job.id), store.dataDir];
+  const dir = store.jobDir(job.id);
+  const partial = join(dir, PARTIAL);
+  const paths = [partial, input, dir, store.dataDir];
   try {
+    // a resumed job starts over: whatever a killed process was writing is garbage
+    await removePartials(dir);
     const info = (await checkVideoLimits(input, config.limits, { strict: true }))!;
+    // the limits hold for what is decoded, whatever the container claimed
+    const maxFrames = Math.floor(config.limits.videoSeconds * info.fps);
     run.report({
       fps: info.fps,
       frames: info.frames,
@@ -87,7 +128,10 @@ export async function processVideoJob(
       partial,
       segmenter,
       { signal: run.signal, info, overlay: { outline: true } },
-      (p) => run.report({ progress: Math.min(0.999, p.frame / Math.max(1, p.totalFrames)) }),
+      (p) => {
+        if (p.frame > maxFrames) throw tooLong(p.frame / info.fps, config.limits.videoSeconds);
+        run.report({ progress: Math.min(0.999, p.frame / Math.max(1, p.totalFrames)) });
+      },
     );
     const frames: FramesFile = {
       fps: result.info.fps,
@@ -105,9 +149,15 @@ export async function processVideoJob(
     await rm(input, { force: true });
     return { frames: result.frames.length, fps: result.info.fps, processingFps: result.fps };
   } catch (err) {
-    await rm(partial, { force: true });
-    // a shutdown keeps the input so the job can resume; a real failure has no further use for it
-    if (!run.signal.aborted) await rm(input, { force: true });
-    throw new Error(publicMessage(err, paths));
+    const reason = failureReason(err, paths);
+    if (!run.signal.aborted) ctx.log?.warn({ job: job.id, err }, `video job failed: ${reason}`);
+    try {
+      await removePartials(dir);
+      // a shutdown keeps the input so the job can resume; a real failure has no further use for it
+      if (!run.signal.aborted) await rm(input, { force: true });
+    } catch (cleanupErr) {
+      ctx.log?.warn({ job: job.id, err: cleanupErr }, "could not delete a failed job's files");
+    }
+    throw new Error(reason);
   }
 }

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../engine/tf.ts';
 
 export interface EpochLog {
   epoch: number;
@@ -7,10 +7,16 @@ export interface EpochLog {
   valLoss: number | null;
   valIou: number | null;
   valDice: number | null;
+  /** toolbox mean Dice over 256 thresholds (segmentation) */
+  valMeanDice?: number;
+  /** per-source validation scores (multi-source training) */
+  valSources?: Record<string, { iou: number; dice: number; meanDice: number }>;
   /** pretext tasks (encoder pretraining): accuracy on held-out items */
   valAccuracy?: number;
   imagesPerSecond: number;
   seconds: number;
+  /** process CPU seconds spent in the epoch (absent in logs written before it was recorded) */
+  cpuSeconds?: number;
   time: string;
 }
 
@@ -34,7 +40,8 @@ export interface TrainState {
   batch: number;
   epochs: number;
   history: EpochLog[];
-  best: { epoch: number; valIou: number } | null;
+  /** the kept epoch; `score` is its selection score when that is not IoU (e.g. mean Dice) */
+  best: { epoch: number; valIou: number; score?: number } | null;
   /** set by a callback or a signal handler: the loop stops after the current batch */
   stopRequested: boolean;
   /** true when the loop stopped early (interrupted), false when all epochs ran */

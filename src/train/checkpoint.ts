@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../engine/tf.ts';
 import { PolypsegError } from '../errors.ts';
 import { loadModel, saveModel } from '../models/io.ts';
 import type { ModelMetadataInput } from '../models/metadata.ts';

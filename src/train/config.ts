@@ -1,10 +1,40 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { PolypsegError } from '../errors.ts';
+import { augmentConfigSchema } from '../augment/config.ts';
+import { DEFAULT_DATA_DIR } from '../data/locations.ts';
 import { architectureSchema } from '../models/metadata.ts';
 import { lossConfigSchema } from './losses.ts';
 import { optimizerSchema } from './optimizer.ts';
 import { scheduleSchema } from './schedule.ts';
+
+/** One dataset of a multi-source training config, in the Kvasir-SEG layout (`images/`, `masks/`). */
+export const dataSourceSchema = z
+  .object({
+    /** short name: log lines, per-source validation scores, `val-ids-NAME.txt` */
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
+    dir: z.string(),
+    /** relative to `dir` unless absolute */
+    split: z.string().default('splits/pranet-train.txt'),
+    /** copies of each training image per epoch: 2 = seen twice as often; fractions pick a seeded subset */
+    weight: z.number().positive().max(16).default(1),
+    valFraction: z.number().min(0).max(0.5).optional(),
+    /**
+     * `ID GROUP` table (path relative to the working directory): whole groups are held out together,
+     * e.g. the video sequences of CVC-ClinicDB (`configs/data/cvc-clinicdb-sequences.txt`)
+     */
+    groups: z.string().optional(),
+  })
+  .strict();
+export type DataSource = z.infer<typeof dataSourceSchema>;
+
+function checkAugment(value: unknown, ctx: z.RefinementCtx): void {
+  if (value === undefined) return;
+  const result = augmentConfigSchema.safeParse(value);
+  if (!result.success)
+    for (const issue of result.error.issues)
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+}
 
 /** A training config file (JSON). The same object is saved beside the model for reproducibility. */
 export const trainConfigSchema = z
@@ -15,7 +45,7 @@ export const trainConfigSchema = z
     data: z
       .object({
         /** dataset root in Kvasir-SEG layout */
-        dir: z.string().default('../shared/data/kvasir-seg'),
+        dir: z.string().default(DEFAULT_DATA_DIR),
         /** training split file, relative to `dir` unless absolute */
         split: z.string().default('splits/pranet-train.txt'),
         /** fraction of the training split held out for validation (model selection) */
@@ -26,8 +56,17 @@ export const trainConfigSchema = z
         skipInvalid: z.boolean().default(false),
         /** use only the first N training IDs (quick runs, tests) */
         limit: z.number().int().positive().optional(),
+        /**
+         * Several datasets at once (replaces `dir`/`split`), e.g. Kvasir-SEG + CVC-ClinicDB, the PraNet
+         * training set. Each gets its own validation carve-out; `valFraction`/`valSeed` above are defaults.
+         */
+        sources: z.array(dataSourceSchema).min(1).optional(),
       })
       .strict()
+      .refine((d) => !d.sources || new Set(d.sources.map((s) => s.name)).size === d.sources.length, {
+        message: 'source names must be unique',
+        path: ['sources'],
+      })
       .prefault({}),
     normalization: z
       .object({ mean: z.array(z.number()).length(3), std: z.array(z.number()).length(3) })
@@ -40,14 +79,20 @@ export const trainConfigSchema = z
     accumulate: z.number().int().positive().default(1),
     epochs: z.number().int().positive().default(60),
     seed: z.number().int().default(1),
-    /** on-the-fly augmentation (see docs/augmentation.md); omitted = none */
-    augment: z.unknown().optional(),
+    /**
+     * On-the-fly augmentation (see docs/augmentation.md); omitted = none. Checked against the augment
+     * schema here, so a bad section fails before any data loads, but kept as written: a run's config
+     * hash (which `--resume` compares) must not change when augment's defaults do.
+     */
+    augment: z.unknown().optional().superRefine(checkAugment),
     encoder: z.object({ init: z.string().optional() }).strict().prefault({}),
     /**
      * A trained segmentation model of the same architecture whose weights start this run (a fine-tune,
      * e.g. at a larger inputSize); the optimizer and schedule start fresh. Excludes encoder.init.
      */
     init: z.string().optional(),
+    /** validation score that picks the saved epoch: per-image IoU at 0.5, or the toolbox mean Dice */
+    selectBy: z.enum(['iou', 'meanDice']).default('iou'),
     /** wasm threads (default: all cores) */
     threads: z.number().int().positive().optional(),
   })

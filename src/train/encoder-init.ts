@@ -1,7 +1,7 @@
 import { loadModel } from '../models/io.ts';
 import { ENCODER_PREFIX } from '../models/encoder.ts';
 import { PolypsegError } from '../errors.ts';
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../engine/tf.ts';
 
 /**
  * Copies the weights of the layers of a saved model directory that `select` picks into `model`, matching

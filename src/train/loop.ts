@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../engine/tf.ts';
 import type { Sample } from '../data/raw-image.ts';
 import type { BatchLog, Callback, EpochLog, TrainState } from './callbacks.ts';
 import { imagesToTensor, masksToTensor, type Normalization } from './batch.ts';
-import { seededShuffle } from './shuffle.ts';
+import { seededShuffle } from '../random.ts';
 import { learningRateAt, type ScheduleConfig } from './schedule.ts';
 import { setLearningRate } from './optimizer.ts';
 
@@ -11,6 +11,10 @@ export interface ValidationResult {
   loss: number;
   iou?: number;
   dice?: number;
+  /** toolbox mean Dice over 256 thresholds */
+  meanDice?: number;
+  /** the same scores per data source (multi-source training) */
+  sources?: Record<string, { iou: number; dice: number; meanDice: number }>;
   accuracy?: number;
 }
 
@@ -32,7 +36,19 @@ export interface LoopOptions<T = Sample> {
   toBatch?: (items: T[]) => { x: tf.Tensor; y: tf.Tensor };
   /** validation at each epoch's end: loss and mean IoU/Dice (or a pretext task's accuracy) */
   validate?: (model: tf.LayersModel) => Promise<ValidationResult>;
+  /** the validation score that picks the best epoch (default: IoU) */
+  selectBy?: 'iou' | 'meanDice';
   callbacks: Callback[];
+}
+
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
+}
+
+/** The best epoch's selection score: `score` when selecting by something other than IoU. */
+function bestScore(best: NonNullable<TrainState['best']>): number {
+  return best.score ?? best.valIou;
 }
 
 async function fire<K extends keyof Callback>(
@@ -73,6 +89,7 @@ export async function trainLoop<T = Sample>(state: TrainState, opts: LoopOptions
     const order = seededShuffle(opts.train.length, opts.seed * 1_000_003 + epoch);
     await fire(opts.callbacks, 'onEpochBegin', state);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let lossSum = 0;
     let lossCount = 0;
     let images = 0;
@@ -131,14 +148,19 @@ export async function trainLoop<T = Sample>(state: TrainState, opts: LoopOptions
       valLoss: val?.loss ?? null,
       valIou: val?.iou ?? null,
       valDice: val?.dice ?? null,
+      ...(val?.meanDice !== undefined && { valMeanDice: val.meanDice }),
+      ...(val?.sources && { valSources: val.sources }),
       ...(val?.accuracy !== undefined && { valAccuracy: val.accuracy }),
       imagesPerSecond: images / seconds,
       seconds,
+      // CPU time of this process (all wasm threads), training and validation: the cost that load does not skew
+      cpuSeconds: cpuSecondsSince(cpu0),
       time: new Date().toISOString(),
     };
     state.history.push(log);
-    if (val?.iou !== undefined && (!state.best || val.iou > state.best.valIou))
-      state.best = { epoch, valIou: val.iou };
+    const score = opts.selectBy === 'meanDice' ? val?.meanDice : val?.iou;
+    if (val?.iou !== undefined && score !== undefined && (!state.best || score > bestScore(state.best)))
+      state.best = { epoch, valIou: val.iou, ...(opts.selectBy === 'meanDice' && { score }) };
     state.epoch = epoch + 1;
     state.batch = 0;
     await fire(opts.callbacks, 'onEpochEnd', state, log);

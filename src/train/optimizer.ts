@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../engine/tf.ts';
 import { z } from 'zod';
 
 export const optimizerSchema = z

@@ -89,8 +89,12 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   });
   await writeFile(join(out, 'train-config.json'), JSON.stringify(config, null, 2) + '\n');
   // the exact ID lists, so `polypseg eval --split OUT/val-ids.txt` scores the validation part at full size
-  await writeFile(join(out, 'train-ids.txt'), trainIds.join('\n') + '\n');
-  await writeFile(join(out, 'val-ids.txt'), valIds.join('\n') + '\n');
+  // (one pair per source when there are several: each list is a split file for that source's `dir`)
+  for (const source of data.sources) {
+    const suffix = config.data.sources ? `-${source.name}` : '';
+    await writeFile(join(out, `train-ids${suffix}.txt`), source.trainIds.join('\n') + '\n');
+    await writeFile(join(out, `val-ids${suffix}.txt`), source.valIds.join('\n') + '\n');
+  }
 
   const loss = createLoss(config.loss);
   const checkpointer: Callback = {
@@ -100,7 +104,15 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
           out,
           s.model,
           metadata({
-            metrics: { validation: { iou: e.valIou, dice: e.valDice, loss: e.valLoss, epoch: e.epoch + 1 } },
+            metrics: {
+              validation: {
+                iou: e.valIou,
+                dice: e.valDice,
+                ...(e.valMeanDice !== undefined && { meanDice: e.valMeanDice }),
+                loss: e.valLoss,
+                epoch: e.epoch + 1,
+              },
+            },
           }),
         );
       }
@@ -126,8 +138,16 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
       normalization: config.normalization,
       augment: createTrainAugmenter(config, data.train),
       validate: data.val.length
-        ? createValidator(data.val, loss, config.normalization, config.batchSize)
+        ? createValidator(
+            data.val,
+            loss,
+            config.normalization,
+            config.batchSize,
+            0.5,
+            data.valSource.map((i) => data.sources[i]!.name),
+          )
         : undefined,
+      selectBy: config.selectBy,
       callbacks: [
         progressCallback(log),
         jsonlLogCallback(join(out, 'train-log.jsonl')),

@@ -1,6 +1,6 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ProgressBar } from '../cli/progress.ts';
+import { ProgressBar } from '../progress.ts';
 import { lineChartSvg } from '../plot/line-chart.ts';
 import type { Callback, EpochLog, TrainState } from './callbacks.ts';
 
@@ -23,7 +23,11 @@ export function progressCallback(
     onEpochEnd(state, e) {
       const scores =
         e.valIou !== null
-          ? ` IoU ${e.valIou.toFixed(4)} Dice ${e.valDice!.toFixed(4)}`
+          ? ` IoU ${e.valIou.toFixed(4)} Dice ${e.valDice!.toFixed(4)}` +
+            (e.valMeanDice !== undefined ? ` mDice ${e.valMeanDice.toFixed(4)}` : '') +
+            Object.entries(e.valSources ?? {})
+              .map(([name, v]) => ` [${name} mDice ${v.meanDice.toFixed(4)}]`)
+              .join('')
           : e.valAccuracy !== undefined
             ? ` accuracy ${e.valAccuracy.toFixed(4)}`
             : '';

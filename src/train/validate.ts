@@ -1,7 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../engine/tf.ts';
 import type { Sample } from '../data/raw-image.ts';
 import { confusion } from '../metrics/confusion.ts';
 import { dice, iou } from '../metrics/scores.ts';
+import { curve, curveMean, sweepCounts, toolboxDice } from '../metrics/threshold-sweep.ts';
 import { imagesToTensor, masksToTensor, type Normalization } from './batch.ts';
 import type { LossFn } from './losses.ts';
 
@@ -22,18 +23,49 @@ export async function predictBatch(
   return samples.map((_, i) => flat.subarray(i * plane, (i + 1) * plane));
 }
 
-/** Validation at the training resolution: mean loss and per-image mean IoU/Dice at `threshold`. */
+/** Per-image validation scores of one group of images (all of them, or one source). */
+export interface ValidationScores {
+  iou: number;
+  dice: number;
+  /** PraNet toolbox mean Dice over 256 thresholds (the number papers publish), unnormalised map */
+  meanDice: number;
+}
+
+/** Running sums of per-image scores. */
+class ScoreSums {
+  n = 0;
+  iou = 0;
+  dice = 0;
+  meanDice = 0;
+  add(prob: Float32Array, truth: Uint8Array, threshold: number) {
+    const c = confusion(prob, truth, threshold);
+    this.n++;
+    this.iou += iou(c);
+    this.dice += dice(c);
+    this.meanDice += curveMean(curve(sweepCounts(prob, truth), toolboxDice));
+  }
+  mean(): ValidationScores {
+    const d = Math.max(1, this.n);
+    return { iou: this.iou / d, dice: this.dice / d, meanDice: this.meanDice / d };
+  }
+}
+
+/**
+ * Validation at the training resolution: mean loss, and per-image mean IoU/Dice at `threshold` and toolbox
+ * mean Dice, over all images and (given `sources`: a name per image) per source.
+ */
 export function createValidator(
   val: Sample[],
   loss: LossFn,
   norm: Normalization,
   batchSize: number,
   threshold = 0.5,
+  sources?: string[],
 ) {
   return async (model: tf.LayersModel) => {
     let lossSum = 0;
-    let iouSum = 0;
-    let diceSum = 0;
+    const all = new ScoreSums();
+    const bySource = new Map<string, ScoreSums>();
     for (let i = 0; i < val.length; i += batchSize) {
       const batch = val.slice(i, i + batchSize);
       const batchLoss = tf.tidy(() =>
@@ -43,11 +75,19 @@ export function createValidator(
       batchLoss.dispose();
       const probs = await predictBatch(model, batch, norm);
       batch.forEach((s, j) => {
-        const c = confusion(probs[j]!, s.mask.data, threshold);
-        iouSum += iou(c);
-        diceSum += dice(c);
+        all.add(probs[j]!, s.mask.data, threshold);
+        const name = sources?.[i + j];
+        if (name === undefined) return;
+        if (!bySource.has(name)) bySource.set(name, new ScoreSums());
+        bySource.get(name)!.add(probs[j]!, s.mask.data, threshold);
       });
     }
-    return { loss: lossSum / val.length, iou: iouSum / val.length, dice: diceSum / val.length };
+    return {
+      loss: lossSum / val.length,
+      ...all.mean(),
+      ...(bySource.size > 1 && {
+        sources: Object.fromEntries([...bySource].map(([k, v]) => [k, v.mean()])),
+      }),
+    };
   };
 }

@@ -1,13 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { rename, rm } from 'node:fs/promises';
 import { PolypsegError } from '../errors.ts';
 import { captureStderr, exited, spawnFfmpeg } from './ffmpeg.ts';
 import type { VideoInfo } from './probe.ts';
 
 /**
- * Decodes the first video stream to raw RGB24 frames on ffmpeg's stdout and yields them one by one.
- * Pulling is the back-pressure: while the consumer is busy, the pipe fills and ffmpeg waits.
+ * Decodes the first video stream to raw RGB24 frames on ffmpeg's stdout and yields them one by one,
+ * scaled by ffmpeg to `size`² (the model's input) when given, so no full-size frame reaches
+ * JavaScript. Pulling is the back-pressure: while the consumer is busy, the pipe fills and ffmpeg waits.
  */
 export class FrameDecoder {
   readonly proc: ChildProcess;
@@ -17,7 +16,9 @@ export class FrameDecoder {
   constructor(
     private readonly input: string,
     private readonly info: VideoInfo,
+    private readonly size?: number,
   ) {
+    // swscale's bilinear widens its filter when shrinking (antialiased, like resize.ts and sharp)
     // -vsync 0: pass every decoded frame through once (no duplication/dropping), so counts match.
     this.proc = spawnFfmpeg([
       '-v',
@@ -28,6 +29,7 @@ export class FrameDecoder {
       '0:v:0',
       '-vsync',
       '0',
+      ...(size ? ['-vf', `scale=${size}:${size}:flags=bilinear`] : []),
       '-f',
       'rawvideo',
       '-pix_fmt',
@@ -40,7 +42,7 @@ export class FrameDecoder {
   }
 
   async *frames(): AsyncGenerator<Buffer> {
-    const size = this.info.width * this.info.height * 3;
+    const size = this.size ? this.size * this.size * 3 : this.info.width * this.info.height * 3;
     let frame = Buffer.allocUnsafe(size);
     let filled = 0;
     for await (const chunk of this.proc.stdout! as AsyncIterable<Buffer>) {
@@ -67,91 +69,5 @@ export class FrameDecoder {
 
   kill(): void {
     if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
-  }
-}
-
-/**
- * Encodes RGB24 frames to H.264 MP4 (yuv420p, +faststart: plays in browsers while downloading) at
- * the source frame rate. Writes to a temporary file and renames on success, so a reader never sees a
- * half-written video. Odd sizes are padded by one pixel (yuv420p needs even sizes).
- */
-export class FrameEncoder {
-  readonly proc: ChildProcess;
-  private readonly stderr: () => string;
-  private readonly done: Promise<number | string>;
-  private readonly tmp: string;
-
-  constructor(
-    private readonly output: string,
-    info: VideoInfo,
-    opts: { crf?: number; preset?: string; audioFrom?: string } = {},
-  ) {
-    this.tmp = `${output}.tmp-${process.pid}-${Date.now()}`;
-    const pad = info.width % 2 || info.height % 2 ? ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'] : [];
-    this.proc = spawnFfmpeg([
-      '-v',
-      'error',
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'rgb24',
-      '-s',
-      `${info.width}x${info.height}`,
-      '-r',
-      info.fpsRational,
-      '-i',
-      '-',
-      // the source's first audio stream, re-encoded (its codec may not fit MP4); frames come only from the pipe
-      ...(opts.audioFrom
-        ? ['-i', opts.audioFrom, '-map', '0:v:0', '-map', '1:a:0?', '-c:a', 'aac', '-b:a', '128k']
-        : []),
-      ...pad,
-      '-c:v',
-      'libx264',
-      '-preset',
-      opts.preset ?? 'veryfast',
-      '-crf',
-      String(opts.crf ?? 23),
-      '-pix_fmt',
-      'yuv420p',
-      '-movflags',
-      '+faststart',
-      '-f',
-      'mp4',
-      '-y',
-      this.tmp,
-    ]);
-    this.stderr = captureStderr(this.proc);
-    this.done = exited(this.proc);
-    // A dying encoder closes stdin; the error surfaces from finish(), not as an unhandled EPIPE.
-    this.proc.stdin!.on('error', () => {});
-  }
-
-  /** Writes one frame, waiting when ffmpeg's input pipe is full. */
-  async write(frame: Uint8Array): Promise<void> {
-    const stdin = this.proc.stdin!;
-    if (this.proc.exitCode !== null) throw this.failure();
-    if (!stdin.write(frame)) await Promise.race([once(stdin, 'drain'), this.done]);
-  }
-
-  async finish(): Promise<void> {
-    this.proc.stdin!.end();
-    const code = await this.done;
-    if (code !== 0) {
-      await rm(this.tmp, { force: true });
-      throw this.failure();
-    }
-    await rename(this.tmp, this.output);
-  }
-
-  async abort(): Promise<void> {
-    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
-    await this.done.catch(() => undefined);
-    await rm(this.tmp, { force: true });
-  }
-
-  private failure(): PolypsegError {
-    const reason = this.stderr().trim().split('\n').slice(-3).join(' | ');
-    return new PolypsegError(`cannot encode ${this.output}: ${reason || 'ffmpeg failed'}`, 'VIDEO_ENCODE');
   }
 }

@@ -1,8 +1,12 @@
 import type { RawImage } from '../data/raw-image.ts';
 import { PolypsegError } from '../errors.ts';
-import { drawOverlay, type OverlayOptions } from '../segment/overlay.ts';
+import { overlayStyle, type OverlayOptions } from '../segment/overlay.ts';
 import type { Polyp, Segmenter, SegmentOptions } from '../segment/types.ts';
-import { FrameDecoder, FrameEncoder } from './frames.ts';
+import { frameResult } from './frame-report.ts';
+import { FrameDecoder } from './frames.ts';
+import { encodeMaskField, fieldCoding } from './mask-field.ts';
+import { OverlayEncoder } from './overlay-encoder.ts';
+import { overlayFilterGraph } from './overlay-filter.ts';
 import { probeVideo, type VideoInfo } from './probe.ts';
 
 export interface VideoOptions extends SegmentOptions {
@@ -57,8 +61,13 @@ function aborted(): PolypsegError {
 
 /**
  * Decode -> segment -> overlay -> encode as one streaming pipeline (ffmpeg processes on both ends,
- * pipes with back-pressure, a few frames in memory). The output has the input's size, frame rate
- * and frame count; the input's audio, if any, is carried over as AAC.
+ * pipes with back-pressure, a few frames in memory). No full-size pixel passes through JavaScript:
+ * one ffmpeg decodes frames already scaled to the model's input, the model and the components run
+ * at that size, and a second ffmpeg decodes the source again, draws the upscaled mask over it with
+ * native filters and encodes (docs/benchmarks.md has the per-stage costs). The output has the
+ * input's size (odd sizes padded by one pixel), frame rate and frame count; the input's audio, if
+ * any, is carried over as AAC. Per-frame polyps are measured on the model-size mask and reported in
+ * frame pixels.
  */
 export async function processVideo(
   input: string,
@@ -72,9 +81,20 @@ export async function processVideo(
   const info = opts.info ?? (await probeVideo(input));
   if (signal?.aborted) throw aborted();
   const started = performance.now();
-  const decoder = new FrameDecoder(input, info);
-  const audioFrom = info.hasAudio && opts.keepAudio !== false ? input : undefined;
-  const encoder = new FrameEncoder(output, info, { ...opts, audioFrom });
+  const size = segmenter.metadata.inputSize;
+  const scaleX = info.width / size;
+  const scaleY = info.height / size;
+  const threshold = opts.threshold ?? segmenter.metadata.threshold;
+  const style = overlayStyle(info.width, info.height, opts.overlay);
+  const coding = fieldCoding(threshold, style.outline);
+  const decoder = new FrameDecoder(input, info, size);
+  const encoder = new OverlayEncoder(output, input, info, {
+    graph: overlayFilterGraph({ ...info, size, style, coding }),
+    fieldSize: size,
+    crf: opts.crf,
+    preset: opts.preset,
+    audio: info.hasAudio && opts.keepAudio !== false,
+  });
   const onAbort = () => {
     decoder.kill();
     void encoder.abort();
@@ -84,28 +104,19 @@ export async function processVideo(
   const results: FrameResult[] = [];
   const segmentOptions: SegmentOptions = {
     tta: opts.tta ?? false,
-    threshold: opts.threshold,
-    minArea: opts.minArea,
+    threshold,
+    // minArea is in frame pixels; the components are found at model size
+    minArea: opts.minArea === undefined ? undefined : opts.minArea / (scaleX * scaleY),
   };
   const window = Math.max(1, opts.concurrency ?? 2);
-  const pending: Array<{ image: RawImage; result: ReturnType<Segmenter['segment']> }> = [];
+  const pending: Array<ReturnType<Segmenter['segment']>> = [];
 
   const emit = async () => {
-    const { image, result } = pending.shift()!;
-    const seg = await result;
+    const seg = await pending.shift()!;
     if (signal?.aborted) throw aborted();
-    drawOverlay(image, seg.mask, opts.overlay);
-    await encoder.write(image.data);
+    await encoder.write(encodeMaskField(seg, threshold, coding, scaleX, scaleY));
     const index = results.length;
-    results.push({
-      frame: index,
-      time: index / info.fps,
-      count: seg.polyps.length,
-      area: seg.polyps.reduce((a, p) => a + p.area, 0),
-      coverage: seg.coverage,
-      score: seg.polyps.reduce((a, p) => Math.max(a, p.score), 0),
-      polyps: seg.polyps,
-    });
+    results.push(frameResult(index, info.fps, seg, info.width, info.height));
     const elapsedMs = performance.now() - started;
     onProgress?.({
       frame: index + 1,
@@ -118,10 +129,10 @@ export async function processVideo(
   try {
     for await (const data of decoder.frames()) {
       if (signal?.aborted) throw aborted();
-      const image: RawImage = { width: info.width, height: info.height, channels: 3, data };
+      const image: RawImage = { width: size, height: size, channels: 3, data };
       const result = segmenter.segment(image, segmentOptions);
       result.catch(() => undefined); // awaited in order by emit(); avoid an unhandled rejection meanwhile
-      pending.push({ image, result });
+      pending.push(result);
       if (pending.length >= window) await emit();
     }
     while (pending.length) await emit();

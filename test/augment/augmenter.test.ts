@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAugmenter } from '../../src/augment/augmenter.ts';
 import { compose } from '../../src/augment/transform.ts';
-import { createRng } from '../../src/augment/rng.ts';
+import { createRng } from '../../src/random.ts';
 import type { Sample } from '../../src/data/raw-image.ts';
 import { colourCoded, countOnes, scene } from './scene.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyPaste, type CopyPasteResult } from '../../src/augment/copy-paste.ts';
-import { createRng } from '../../src/augment/rng.ts';
+import { createRng } from '../../src/random.ts';
 import { dilate, erode } from '../../src/augment/morphology.ts';
 import { findScopeGuideInset, visibleArea } from '../../src/augment/visible-area.ts';
 import { copyPasteConfigSchema } from '../../src/augment/config.ts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyGeometry, drawGeometry, geometric, type GeometryParams } from '../../src/augment/geometric.ts';
 import { parseAugmentConfig } from '../../src/augment/config.ts';
-import { createRng } from '../../src/augment/rng.ts';
+import { createRng } from '../../src/random.ts';
 import { warpImage, rotation, chain, translation } from '../../src/augment/affine.ts';
 import type { Sample } from '../../src/data/raw-image.ts';
 import { colourCoded, countOnes } from './scene.ts';

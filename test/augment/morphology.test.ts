@@ -1,13 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  connectedComponents,
-  dilate,
-  erode,
-  fillHoles,
-  largestComponent,
-} from '../../src/augment/morphology.ts';
-import { createRng } from '../../src/augment/rng.ts';
+import { dilate, erode, fillHoles, largestComponent } from '../../src/augment/morphology.ts';
+import { connectedComponents } from '../../src/segment/components.ts';
+import { createRng } from '../../src/random.ts';
 import type { BinaryMask } from '../../src/data/raw-image.ts';
 
 /** Reference labelling: depth-first flood fill, 8-connected, components numbered in raster order. */

@@ -9,7 +9,7 @@ import {
   meanColour,
 } from '../../src/augment/photometric.ts';
 import { parseAugmentConfig } from '../../src/augment/config.ts';
-import { createRng } from '../../src/augment/rng.ts';
+import { createRng } from '../../src/random.ts';
 import { createImage } from '../../src/data/raw-image.ts';
 import { scene } from './scene.ts';
 

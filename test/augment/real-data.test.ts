@@ -2,14 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadSample } from '../../src/data/index.ts';
+import { datasetDir, loadSample } from '../../src/data/index.ts';
+import { skipUnless } from '../helpers/prerequisite.ts';
 import { copyPaste } from '../../src/augment/copy-paste.ts';
-import { createRng } from '../../src/augment/rng.ts';
+import { createRng } from '../../src/random.ts';
 import { dilate } from '../../src/augment/morphology.ts';
 import { findScopeGuideInset, visibleArea } from '../../src/augment/visible-area.ts';
 
-const DATA = resolve(process.env.POLYPSEG_DATA ?? '../shared/data/kvasir-seg');
-const skip = existsSync(DATA) ? false : `no dataset at ${DATA}`;
+const DATA = resolve(datasetDir());
+const skip = skipUnless(existsSync(DATA), `no dataset at ${DATA} (POLYPSEG_DATASET points elsewhere)`);
 
 test(
   'on real Kvasir-SEG frames: the ScopeGuide inset is found, and pastes avoid it and the old polyp',

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldOfView, findScopeGuideInset, visibleArea } from '../../src/augment/visible-area.ts';
-import { connectedComponents } from '../../src/augment/morphology.ts';
+import { connectedComponents } from '../../src/segment/components.ts';
 import { scene } from './scene.ts';
 
 test('the visible area is the lit disc minus burnt-in text on the border, eroded off the rim', () => {

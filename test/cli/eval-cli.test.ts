@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTrainConfig } from '../../src/train/config.ts';
 import { runTraining } from '../../src/train/run.ts';
+import { evaluateDataset } from '../../src/evaluate/evaluate-dataset.ts';
+import { createSegmenter } from '../../src/segment/index.ts';
 import { makeSyntheticDataset } from '../helpers/synthetic-dataset.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/polypseg.js');
@@ -55,13 +57,14 @@ test('eval --json scores a trained model at the images’ own size and writes a 
       '--runtime',
       'tfjs',
     ],
-    { encoding: 'utf8', timeout: 120_000 },
+    { encoding: 'utf8', timeout: 300_000 },
   );
   assert.equal(r.status, 0, r.stderr);
   const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
   for (const k of ['dice', 'iou', 'accuracy', 'precision', 'recall'])
     assert.ok(summary[k] >= 0 && summary[k] <= 1, k);
   assert.equal(summary.images, 4);
+  assert.deepEqual(summary.minRegion, { fraction: 0.0002 }, "the model's minRegionFraction, as served");
   // full-size scoring of a model that learned the toy task must roughly agree with its validation IoU
   assert.ok(Math.abs(summary.iou - state.best!.valIou) < 0.2, `${summary.iou} vs ${state.best!.valIou}`);
   assert.ok(summary.dice >= summary.iou);
@@ -70,6 +73,22 @@ test('eval --json scores a trained model at the images’ own size and writes a 
     .split('\n');
   assert.equal(csv.length, 5);
   assert.match(csv[0]!, /^id,/);
+
+  // The binary scores are those of the served mask: dropping every region (as --min-area would) empties
+  // it, while the toolbox measures, defined on the probability map, stay as they were.
+  const segmenter = await createSegmenter(out, { runtime: 'tfjs' });
+  try {
+    const ids = valIds;
+    const served = await evaluateDataset(segmenter, data.dir, ids);
+    const dropped = await evaluateDataset(segmenter, data.dir, ids, { minArea: 44 * 36 + 1 });
+    assert.ok(Math.abs(served.summary.meanPerImage.iou - summary.iou) < 1e-9, 'same as the CLI');
+    assert.ok(served.summary.meanPerImage.iou > 0);
+    assert.equal(dropped.summary.pooled.iou, 0);
+    assert.deepEqual(dropped.minRegion, { pixels: 44 * 36 + 1 });
+    assert.deepEqual(dropped.summary.toolbox, served.summary.toolbox);
+  } finally {
+    await segmenter.dispose();
+  }
 });
 
 test('eval with a missing model or split says so', () => {

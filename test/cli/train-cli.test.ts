@@ -31,6 +31,19 @@ test('every shipped config is valid', async () => {
   for (const f of files) await readTrainConfig(join('configs', f));
 });
 
+test('a bad augment section fails at config load, naming the field; a good one is kept as written', () => {
+  const base = { model: { type: 'unet' } };
+  assert.throws(
+    () => parseTrainConfig({ ...base, augment: { rotate: { p: 2 } } }),
+    /augment\.rotate\.p: Too big/,
+  );
+  assert.throws(() => parseTrainConfig({ ...base, augment: { spin: {} } }), /augment.*spin/s);
+  // kept as written: the config hash that --resume compares must not move with augment's defaults
+  assert.deepEqual(parseTrainConfig({ ...base, augment: { hflip: { p: 0.2 } } }).augment, {
+    hflip: { p: 0.2 },
+  });
+});
+
 test('unknown commands, unknown options and bad configs fail clearly without a stack trace', async () => {
   const unknown = run('trian');
   assert.equal(unknown.status, 2);
@@ -47,6 +60,17 @@ test('unknown commands, unknown options and bad configs fail clearly without a s
   const missing = run('train', '--config', join(work, 'nope.json'));
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /cannot read config/);
+  const noData = run('train', '--config', 'configs/smoke-unet.json', '--data', join(work, 'no-such-dir'));
+  assert.equal(noData.status, 1);
+  assert.match(noData.stderr, /data directory \S*no-such-dir does not exist \(--data\)/);
+});
+
+test('train --help documents every flag and the default output folder', () => {
+  const help = run('train', '--help');
+  assert.equal(help.status, 0);
+  for (const flag of ['--config FILE', '--data DIR', '--out DIR', '--resume', '--epochs N', '--threads N'])
+    assert.match(help.stdout, new RegExp(`^  ${flag}\\s+\\S`, 'm'), `${flag} is explained`);
+  assert.match(help.stdout, /default runs\/NAME/);
 });
 
 test('Ctrl-C saves a checkpoint and --resume finishes the run', async () => {

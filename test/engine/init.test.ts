@@ -6,14 +6,14 @@ import { fileURLToPath } from 'node:url';
 const child = fileURLToPath(new URL('./fixtures/init-child.ts', import.meta.url));
 
 /** Runs the child and parses its JSON line; a child that does not exit by itself fails the timeout. */
-function runChild(...args: string[]): Record<string, unknown> {
+function runChild(...args: string[]): Record<string, unknown> & { stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', child, ...args], {
     encoding: 'utf8',
     timeout: 60_000,
   });
   assert.equal(r.status, 0, `child exited with ${r.status} (${r.signal ?? ''}): ${r.stderr}`);
   const line = r.stdout.trim().split('\n').pop()!;
-  return JSON.parse(line) as Record<string, unknown>;
+  return { ...(JSON.parse(line) as Record<string, unknown>), stderr: r.stderr };
 }
 
 for (const threads of [1, 2]) {
@@ -32,6 +32,14 @@ test('initEngine can select the cpu backend', () => {
   assert.deepEqual(out.first, { backend: 'cpu', threads: 1 });
   assert.equal(out.backend, 'cpu');
   assert.equal(out.centre, 72);
+  // TF.js's "install tfjs-node" banner on the CPU backend's first tensor misleads (it cannot be used here).
+  assert.doesNotMatch(out.stderr, /tfjs-node|TensorFlow\.js in Node/);
+});
+
+test('a CPU backend TF.js makes without initEngine prints no tfjs-node banner either', () => {
+  const out = runChild('no-init');
+  assert.equal(out.sum, 2);
+  assert.doesNotMatch(out.stderr, /tfjs-node|TensorFlow\.js in Node/);
 });
 
 test('initEngine throws a clear error when the wasm backend cannot start (no silent cpu fallback)', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../../src/engine/tf.ts';
 import { exportOnnx } from '../../src/export/export-onnx.ts';
 import { decodeModel } from '../../src/export/onnx-proto.ts';
 import { PolypsegError } from '../../src/errors.ts';

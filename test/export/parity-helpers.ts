@@ -1,5 +1,5 @@
 // Shared by the export tests: random weights, TF.js vs onnxruntime-node comparison.
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../../src/engine/tf.ts';
 import * as ort from 'onnxruntime-node';
 import { exportOnnx, type ExportOptions } from '../../src/export/export-onnx.ts';
 import { decodeModel } from '../../src/export/onnx-proto.ts';

@@ -73,11 +73,57 @@ test('predict: a single file with the tfjs runtime; bad flags are usage errors',
   const oneImage = ['predict', '--model', model, '--input', join(work, 'one.jpg'), '--out', out];
   assert.equal(await main([...oneImage, '--runtime', 'tfjs']), 0);
   assert.ok(existsSync(join(out, 'one.png')));
-  // onnx runtime without model.onnx: clear error, exit 1
-  assert.equal(await main(oneImage), 1);
+  // onnx runtime without model.onnx: clear error, exit 1; auto (the default) falls back to tfjs
+  assert.equal(await main([...oneImage, '--runtime', 'onnx']), 1);
+  rmSync(out, { recursive: true });
+  assert.equal(await main(oneImage), 0);
+  assert.ok(existsSync(join(out, 'one.png')));
   assert.equal(await main([...oneImage, '--runtime', 'gpu']), 1);
   assert.equal(await main(['predict', '--model', model, '--out', out]), 2);
   assert.equal(await main([...oneImage, '--min-area', '-3']), 2);
   assert.equal(await main([...oneImage, '--tta', '--no-tta']), 2);
   assert.equal(await main(['predict', '--model', model, '--input', join(work, 'nothing'), '--out', out]), 1);
+});
+
+test('predict: several inputs after one --input, repeated --input, and quoted patterns', async () => {
+  const model = await makeModelDir({ onnx: false });
+  const work = mkdtempSync(join(tmpdir(), 'polypseg-predict-'));
+  dirs.push(model, work);
+  mkdirSync(join(work, 'x'));
+  await writeImage(join(work, 'a.jpg'), 20, 16, 5);
+  await writeImage(join(work, 'b.jpg'), 18, 22, 6);
+  await writeImage(join(work, 'c.png'), 24, 24, 7);
+  await writeImage(join(work, 'x', 'a.jpg'), 16, 16, 8);
+  const run = async (...inputs: string[]) => {
+    const out = mkdtempSync(join(tmpdir(), 'polypseg-predict-out-'));
+    dirs.push(out);
+    const code = await main(['predict', '--model', model, '--out', out, '--json', ...inputs]);
+    const json = code === 0 ? JSON.parse(readFileSync(join(out, 'predictions.json'), 'utf8')) : [];
+    return {
+      code,
+      files: json.map((r: { file: string; mask: string }) => [r.file.slice(work.length + 1), r.mask]),
+    };
+  };
+  assert.deepEqual(await run('--input', join(work, 'a.jpg'), join(work, 'b.jpg')), {
+    code: 0,
+    files: [
+      ['a.jpg', 'a.png'],
+      ['b.jpg', 'b.png'],
+    ],
+  });
+  // a pattern matches image files only, sorted; a repeated file is segmented once; same names get unique masks
+  assert.deepEqual(
+    await run('--input', join(work, '*.[jp]*g'), '--input', join(work, 'a.jpg'), join(work, 'x', 'a.jpg')),
+    {
+      code: 0,
+      files: [
+        ['a.jpg', 'a.png'],
+        ['b.jpg', 'b.png'],
+        ['c.png', 'c.png'],
+        [join('x', 'a.jpg'), 'a_jpg.png'],
+      ],
+    },
+  );
+  assert.equal((await run('--input', join(work, '*.gif'))).code, 1, 'a pattern that matches nothing');
+  assert.equal((await run(join(work, 'a.jpg'))).code, 2, 'images without --input');
 });

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -79,6 +80,14 @@ export function picture(
 
 /** A PNG whose header declares width×height but which carries only one row of pixel data. */
 export function pngHeaderOnly(width: number, height: number): Buffer {
+  return blackPng(width, height, 1);
+}
+
+/**
+ * A black RGB PNG of width×height whose first `rows` rows are stored (all of them by default):
+ * zeros deflate ~1000:1, so a 40-megapixel image is a ~120 KB upload (a decompression bomb).
+ */
+export function blackPng(width: number, height: number, rows = height): Buffer {
   const crcTable = Array.from({ length: 256 }, (_, n) => {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
@@ -104,7 +113,7 @@ export function pngHeaderOnly(width: number, height: number): Buffer {
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.alloc(1 + width * 3))),
+    chunk('IDAT', deflateSync(Buffer.alloc((1 + width * 3) * rows))),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
@@ -120,4 +129,72 @@ export function upload(
   const form = new FormData();
   form.append(field, new Blob([new Uint8Array(bytes)], { type }), filename);
   return fetch(url, { method: 'POST', body: form });
+}
+
+/** The answer to a hand-written HTTP request: status line, headers and body as text. */
+export interface RawReply {
+  status: number;
+  headers: string;
+  body: string;
+}
+
+/** Sends raw bytes to the server and reads the answer until the server closes the connection. */
+export function rawRequest(url: string, request: Buffer | string, timeoutMs = 30_000): Promise<RawReply> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no answer before the timeout'));
+    }, timeoutMs);
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const text = Buffer.concat(chunks).toString('latin1');
+      const [head = '', ...rest] = text.split('\r\n\r\n');
+      resolve({ status: Number(head.split(' ')[1] ?? 0), headers: head, body: rest.join('\r\n\r\n') });
+    });
+    socket.write(request);
+  });
+}
+
+/** One multipart part, written by hand so tests can break the format on purpose. */
+export interface RawPart {
+  name: string;
+  filename?: string;
+  body: Buffer | string;
+  /** extra header lines, each ending in CRLF */
+  headers?: string;
+}
+
+export function multipartBody(boundary: string, parts: RawPart[], close = true): Buffer {
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    const file = p.filename !== undefined ? `; filename="${p.filename}"` : '';
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${file}\r\n${p.headers ?? ''}Content-Type: application/octet-stream\r\n\r\n`,
+      ),
+      Buffer.from(p.body),
+      Buffer.from('\r\n'),
+    );
+  }
+  if (close) chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+/** A complete POST with the given content type and body (Connection: close). */
+export function rawPost(
+  url: string,
+  path: string,
+  contentType: string,
+  body: Buffer,
+  extraHeaders = '',
+  timeoutMs?: number,
+): Promise<RawReply> {
+  const { host } = new URL(url);
+  const head = `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n${extraHeaders}\r\n`;
+  return rawRequest(url, Buffer.concat([Buffer.from(head), body]), timeoutMs);
 }

@@ -145,7 +145,7 @@ describe('start-up errors are one clear line', { skip }, () => {
     );
     assert.ok(w instanceof Error);
     assert.match(w.message, /exited with 1/);
-    assert.match(w.message, /cannot write to the data directory .*a-file\/data \(ENOTDIR\)/);
+    assert.match(w.message, /cannot use the data directory .*a-file\/data: a part of the path is a file/);
     assert.doesNotMatch(w.message, /\n\s+at /);
   });
 

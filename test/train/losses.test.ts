@@ -1,7 +1,15 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initEngine, tf } from '../../src/engine/index.ts';
-import { bceLoss, createLoss, lossConfigSchema, softDiceLoss, softIouLoss } from '../../src/train/losses.ts';
+import {
+  bceLoss,
+  boundaryWeights,
+  createLoss,
+  lossConfigSchema,
+  softDiceLoss,
+  softIouLoss,
+  structureLoss,
+} from '../../src/train/losses.ts';
 import { learningRateAt, scheduleSchema } from '../../src/train/schedule.ts';
 
 before(async () => {
@@ -49,4 +57,39 @@ test('learning-rate schedules', () => {
   assert.ok(learningRateAt(0.1, 9.99, 10, s({ type: 'cosine' })) < 1e-5);
   assert.ok(Math.abs(learningRateAt(0.1, 5, 10, s({ type: 'poly', power: 1 })) - 0.05) < 1e-12);
   assert.ok(learningRateAt(0.1, 0.5, 10, s({ type: 'constant', warmupEpochs: 1 })) < 0.051);
+});
+
+test('structure loss: boundary pixels weigh more, and it matches the PraNet formula on a hand case', () => {
+  // a 1×8 strip, polyp in the middle 4 pixels: a 3-wide window gives edge pixels a local mean of 1/3 or 2/3
+  const truth = tf.tensor4d([0, 0, 1, 1, 1, 1, 0, 0], [1, 1, 8, 1]);
+  const w = boundaryWeights(truth, 3).dataSync();
+  // pixels whose window straddles the edge (mean 1/3 or 2/3) weigh 1 + 5/3; uniform windows weigh 1
+  // (TF's 'same' mean excludes padding, so the end pixels average their 2 real neighbours)
+  assert.deepEqual(
+    Array.from(w, (v) => Number(v.toFixed(4))),
+    [1, 1 + 5 / 3, 1 + 5 / 3, 1, 1, 1 + 5 / 3, 1 + 5 / 3, 1].map((v) => Number(v.toFixed(4))),
+  );
+  const perfect = structureLoss(truth, truth).dataSync()[0]!;
+  assert.ok(perfect < 1e-4, `perfect prediction → ~0, got ${perfect}`);
+  // an error on an edge pixel costs more than the same error deep in the background
+  const truthSquare = tf.tidy(() =>
+    tf.pad(tf.ones([1, 4, 4, 1]), [
+      [0, 0],
+      [2, 2],
+      [2, 2],
+      [0, 0],
+    ]),
+  );
+  const probWith = (i: number) => {
+    const v = Array.from(truthSquare.dataSync());
+    v[i] = 1 - v[i]!;
+    return tf.tensor4d(
+      v.map((x) => Math.min(0.99, Math.max(0.01, x))),
+      [1, 8, 8, 1],
+    );
+  };
+  const edgeError = structureLoss(truthSquare as tf.Tensor4D, probWith(2 * 8 + 2)).dataSync()[0]!;
+  const farError = structureLoss(truthSquare as tf.Tensor4D, probWith(0)).dataSync()[0]!;
+  assert.ok(edgeError > farError, `edge ${edgeError} vs far ${farError}`);
+  assert.ok(lossConfigSchema.parse({ structure: 1 }).structure === 1);
 });

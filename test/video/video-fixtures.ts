@@ -30,18 +30,10 @@ export function makeClip(
 
 /** Decodes frame `index` of a video to RGB24 bytes. */
 export function readFrame(path: string, width: number, height: number, index = 0): Buffer {
-  const raw = execFileSync(ffmpegPath(), [
-    '-v',
-    'error',
-    '-i',
-    path,
-    '-vsync',
-    '0',
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'rgb24',
-    '-',
-  ]);
+  const raw = execFileSync(
+    ffmpegPath(),
+    ['-v', 'error', '-i', path, '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    { maxBuffer: 1 << 30 },
+  );
   return raw.subarray(index * width * height * 3, (index + 1) * width * height * 3);
 }

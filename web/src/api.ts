@@ -1,4 +1,5 @@
 /** Thin typed client for the polypseg HTTP API (same origin). */
+import { apiFetch, authHeaders, currentToken } from './auth.ts';
 
 export interface Polyp {
   area: number;
@@ -78,7 +79,7 @@ export async function getHealth(): Promise<Health> {
 }
 
 export async function getModelMetadata(): Promise<Record<string, unknown> & { onnxUrl: string | null }> {
-  const res = await fetch('/api/model');
+  const res = await apiFetch('/api/model');
   if (!res.ok) throw await failure(res);
   return res.json();
 }
@@ -86,16 +87,22 @@ export async function getModelMetadata(): Promise<Record<string, unknown> & { on
 export async function segmentOnServer(file: Blob, signal?: AbortSignal): Promise<SegmentResponse> {
   const form = new FormData();
   form.append('image', file);
-  const res = await fetch('/api/segment', { method: 'POST', body: form, signal });
+  const res = await apiFetch('/api/segment', { method: 'POST', body: form, signal });
   if (!res.ok) throw await failure(res);
   return res.json();
 }
 
 /** Uploads with XMLHttpRequest, the one browser API that reports upload progress. */
-export function uploadVideo(file: File, onProgress: (fraction: number) => void): Promise<{ id: string }> {
+export async function uploadVideo(
+  file: File,
+  onProgress: (fraction: number) => void,
+): Promise<{ id: string }> {
+  // a cheap authenticated call first, so a missing token is asked for before the upload, not after it
+  if (!currentToken()) await apiFetch('/api/model');
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/videos');
+    for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
     xhr.responseType = 'json';
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onload = () => {
@@ -117,32 +124,65 @@ export function uploadVideo(file: File, onProgress: (fraction: number) => void):
   });
 }
 
-/** Follows a job's server-sent events until it finishes; returns a function that stops listening. */
+const FINISHED = new Set(['done', 'failed', 'cancelled']);
+
+/**
+ * Follows a job's server-sent events until it finishes; returns a function that stops listening.
+ * Read with fetch rather than EventSource, which cannot send the API token; a dropped stream is
+ * reopened after 2 s, as EventSource would.
+ */
 export function watchJob(id: string, onUpdate: (job: VideoJob) => void): () => void {
-  const source = new EventSource(`/api/videos/${id}/events`);
-  source.addEventListener('progress', (e) => {
-    const job = JSON.parse((e as MessageEvent<string>).data) as VideoJob;
-    onUpdate(job);
-    if (job.status === 'done' || job.status === 'failed' || job.status === 'cancelled') source.close();
-  });
-  return () => source.close();
+  const abort = new AbortController();
+  const follow = async (): Promise<void> => {
+    const res = await apiFetch(`/api/videos/${id}/events`, { signal: abort.signal });
+    if (!res.ok || !res.body) throw await failure(res);
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      text += value;
+      let end: number;
+      while ((end = text.indexOf('\n\n')) >= 0) {
+        const event = text.slice(0, end);
+        text = text.slice(end + 2);
+        const data = event
+          .split('\n')
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).trim())
+          .join('\n');
+        if (!/^event: progress$/m.test(event) || !data) continue;
+        const job = JSON.parse(data) as VideoJob;
+        onUpdate(job);
+        if (FINISHED.has(job.status)) return abort.abort();
+      }
+    }
+  };
+  const run = (): void => {
+    follow().then(
+      () => !abort.signal.aborted && setTimeout(run, 2000),
+      () => !abort.signal.aborted && setTimeout(run, 2000),
+    );
+  };
+  run();
+  return () => abort.abort();
 }
 
 /** The job, or null when the server no longer has it (deleted or expired). */
 export async function getJob(id: string): Promise<VideoJob | null> {
-  const res = await fetch(`/api/videos/${id}`);
+  const res = await apiFetch(`/api/videos/${id}`);
   if (res.status === 404) return null;
   if (!res.ok) throw await failure(res);
   return res.json();
 }
 
 export async function getFrames(id: string): Promise<{ fps: number; frames: FrameFinding[] }> {
-  const res = await fetch(`/api/videos/${id}/frames.json`);
+  const res = await apiFetch(`/api/videos/${id}/frames.json`);
   if (!res.ok) throw await failure(res);
   return res.json();
 }
 
 export async function deleteJob(id: string): Promise<void> {
-  const res = await fetch(`/api/videos/${id}`, { method: 'DELETE' });
+  const res = await apiFetch(`/api/videos/${id}`, { method: 'DELETE' });
   if (!res.ok && res.status !== 404) throw await failure(res);
 }

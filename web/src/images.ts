@@ -7,11 +7,12 @@ import {
   maskCanvas,
   maskLayer,
   maskToPng,
+  layerOpacity,
   type OverlayStyle,
   type PageMask,
 } from './mask.ts';
 import type { Mode } from './mode.ts';
-import { bitmapPixels, segmentInBrowser } from './in-browser.ts';
+import { bitmapPixels, segmentInBrowser, undecodableReason } from './in-browser.ts';
 
 interface Polyp {
   area: number;
@@ -46,6 +47,13 @@ interface Item {
 
 const baseName = (name: string) => name.replace(/\.[^.]+$/, '') || 'image';
 
+const SCORE_HELP =
+  "Score: the model's mean probability over the polyp's pixels, from 0 to 1. Higher means the model " +
+  'is more confident; it is not the chance that the finding is a polyp.';
+
+/** "score" with its explanation on hover and focus (keyboard and screen readers get it too). */
+const scoreTerm = (text = 'score') => h('abbr', { class: 'help', title: SCORE_HELP, tabindex: '0' }, text);
+
 /** The image view: a list of uploaded images, each with its input, mask and overlay. */
 export function setupImages(getMode: () => Mode): void {
   const input = $<HTMLInputElement>('image-input');
@@ -53,7 +61,8 @@ export function setupImages(getMode: () => Mode): void {
   const opacity = $<HTMLInputElement>('opacity');
   const opacityValue = $<HTMLOutputElement>('opacity-value');
   const items: Item[] = [];
-  const display: Display = { layout: 'side', style: 'filled', opacity: 0.45 };
+  // Overlay first: clinicians look for the polyp on the image, not at a black-and-white mask.
+  const display: Display = { layout: 'overlay', style: 'filled', opacity: 0.45 };
   let queue = Promise.resolve();
 
   const redrawAll = () => items.forEach(render);
@@ -67,6 +76,7 @@ export function setupImages(getMode: () => Mode): void {
   document.querySelectorAll<HTMLInputElement>('input[name=style]').forEach((r) =>
     r.addEventListener('change', () => {
       display.style = r.value as OverlayStyle;
+      opacity.disabled = display.style === 'outline';
       redrawAll();
     }),
   );
@@ -98,7 +108,7 @@ export function setupImages(getMode: () => Mode): void {
       render(item);
       const started = performance.now();
       if (mode === 'browser') {
-        if (!item.bitmap) throw new Error('this browser cannot decode the file; use server mode for it');
+        if (!item.bitmap) throw new Error(await undecodableReason(item.file));
         const r = await segmentInBrowser(item.bitmap);
         item.result = {
           mask: r.mask,
@@ -159,7 +169,8 @@ export function setupImages(getMode: () => Mode): void {
     const g = c.getContext('2d')!;
     if (kind === 'input' && item.bitmap) g.drawImage(item.bitmap, 0, 0, width, height);
     if (kind === 'mask') g.drawImage(maskCanvas(item.result!.mask), 0, 0);
-    if (kind === 'overlay' && item.bitmap) drawOverlay(c, item.bitmap, layer(item), display.opacity);
+    if (kind === 'overlay' && item.bitmap)
+      drawOverlay(c, item.bitmap, layer(item), layerOpacity(display.style, display.opacity));
     return c;
   }
 
@@ -172,15 +183,19 @@ export function setupImages(getMode: () => Mode): void {
     const { file, result, li } = item;
     const error = li.dataset.error;
     const name = file.name || 'pasted image';
-    const summary = result
+    const summary: (Node | string)[] = result
       ? result.polyps.length === 0
-        ? 'No polyp found'
-        : `${result.polyps.length} polyp${result.polyps.length > 1 ? 's' : ''} · area ${percent(result.coverage)} (${result.polyps
-            .reduce((s, p) => s + p.area, 0)
-            .toLocaleString()} px) · best score ${Math.max(...result.polyps.map((p) => p.score)).toFixed(2)}`
+        ? ['No polyp found']
+        : [
+            `${result.polyps.length} polyp${result.polyps.length > 1 ? 's' : ''} · area ${percent(result.coverage)} (${result.polyps
+              .reduce((s, p) => s + p.area, 0)
+              .toLocaleString()} px) · best `,
+            scoreTerm(),
+            ` ${Math.max(...result.polyps.map((p) => p.score)).toFixed(2)}`,
+          ]
       : error
-        ? ''
-        : 'Segmenting…';
+        ? []
+        : ['Segmenting…'];
     const badge = result
       ? h(
           'span',
@@ -193,10 +208,26 @@ export function setupImages(getMode: () => Mode): void {
       {},
       h('h2', {}, name),
       badge,
-      h('p', { class: 'summary', role: 'status' }, summary),
+      h('p', { class: 'summary', role: 'status' }, ...summary),
     );
     const body: Node[] = [];
-    if (error) body.push(h('p', { class: 'error', role: 'alert' }, `Could not segment this image: ${error}`));
+    const remove = h(
+      'button',
+      {
+        type: 'button',
+        class: 'quiet',
+        onclick: () => {
+          items.splice(items.indexOf(item), 1);
+          li.remove();
+        },
+      },
+      'Remove',
+    );
+    if (error)
+      body.push(
+        h('p', { class: 'error', role: 'alert' }, `Could not segment this image: ${error}`),
+        h('div', { class: 'actions' }, remove),
+      );
     if (result) {
       const panes =
         display.layout === 'side'
@@ -213,7 +244,9 @@ export function setupImages(getMode: () => Mode): void {
               { class: 'panes overlay' },
               figure(
                 canvasOf(item, item.bitmap ? 'overlay' : 'mask'),
-                `Overlay (${display.style}, ${Math.round(display.opacity * 100)}%)`,
+                display.style === 'outline'
+                  ? 'Overlay (outline)'
+                  : `Overlay (filled, ${Math.round(display.opacity * 100)}%)`,
                 `Image ${name} with the predicted polyps overlaid`,
               ),
             );
@@ -235,7 +268,7 @@ export function setupImages(getMode: () => Mode): void {
                   {},
                   h('th', { scope: 'col' }, '#'),
                   h('th', { scope: 'col' }, 'Area (px)'),
-                  h('th', { scope: 'col' }, 'Score'),
+                  h('th', { scope: 'col' }, scoreTerm('Score')),
                   h('th', { scope: 'col' }, 'Box x, y, w, h'),
                 ),
               ),
@@ -276,25 +309,14 @@ export function setupImages(getMode: () => Mode): void {
                   type: 'button',
                   onclick: async () => {
                     const c = new OffscreenCanvas(result.mask.width, result.mask.height);
-                    drawOverlay(c, item.bitmap!, layer(item), display.opacity);
+                    drawOverlay(c, item.bitmap!, layer(item), layerOpacity(display.style, display.opacity));
                     download(await c.convertToBlob({ type: 'image/png' }), `${baseName(name)}-overlay.png`);
                   },
                 },
                 'Download overlay PNG',
               )
             : null,
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'quiet',
-              onclick: () => {
-                items.splice(items.indexOf(item), 1);
-                li.remove();
-              },
-            },
-            'Remove',
-          ),
+          remove,
         ),
       );
     } else if (!error && item.bitmap) {

@@ -1,7 +1,7 @@
 import { $, h } from './dom.ts';
 import { overlayMask } from '../../src/segment/overlay.ts';
 import { toImageData } from './mask.ts';
-import { bitmapPixels, describeBackend, loadBrowserSegmenter } from './in-browser.ts';
+import { bitmapPixels, describeBackend, loadBrowserSegmenter, loadingText } from './in-browser.ts';
 
 /**
  * Live mode: a camera or capture-card stream, segmented frame by frame in this browser. Frames
@@ -47,7 +47,9 @@ export function setupLive(): void {
     startButton.disabled = true;
     try {
       status.textContent = 'Loading the model into this browser…';
-      const seg = await loadBrowserSegmenter();
+      const seg = await loadBrowserSegmenter((loaded, total) => {
+        status.textContent = loadingText(loaded, total);
+      });
       const deviceId = deviceSelect.value;
       stream = await navigator.mediaDevices.getUserMedia({
         video: deviceId

@@ -35,14 +35,30 @@ const toCanvas = (image: RawImage): OffscreenCanvas => {
 };
 
 /**
+ * Outline width in the page: about 1 % of the image's short side (5 px at 622×529), at least 2 px, so
+ * the line stays visible on red mucosa at the sizes images are shown.
+ */
+export const outlineWidth = (width: number, height: number) =>
+  Math.max(2, Math.round(Math.min(width, height) / 100));
+
+/**
  * The image fully overlaid (the shared overlay at opacity 1, or its outline): the page then blends
  * it over the input with globalAlpha, which is the same blend at the slider's opacity, so moving
  * the slider costs one drawImage.
  */
 export function maskLayer(pixels: RawImage, mask: PageMask, style: OverlayStyle): OffscreenCanvas {
-  const full = overlayMask(pixels, mask, style === 'filled' ? { opacity: 1 } : { opacity: 0, outline: true });
+  const full = overlayMask(
+    pixels,
+    mask,
+    style === 'filled'
+      ? { opacity: 1 }
+      : { opacity: 0, outline: true, outlineWidth: outlineWidth(mask.width, mask.height) },
+  );
   return toCanvas(full);
 }
+
+/** How strongly a layer is blended: the fill follows the slider, an outline is always opaque. */
+export const layerOpacity = (style: OverlayStyle, slider: number) => (style === 'outline' ? 1 : slider);
 
 export function drawOverlay(
   target: HTMLCanvasElement | OffscreenCanvas,

@@ -1,5 +1,5 @@
 import { $ } from './dom.ts';
-import { describeBackend, loadBrowserSegmenter } from './in-browser.ts';
+import { describeBackend, loadBrowserSegmenter, loadingText } from './in-browser.ts';
 
 export type Mode = 'server' | 'browser';
 
@@ -27,7 +27,7 @@ export function setupMode(): () => Mode {
       }
       show('Loading the model into this browser…', 'busy');
       try {
-        const seg = await loadBrowserSegmenter();
+        const seg = await loadBrowserSegmenter((loaded, total) => show(loadingText(loaded, total), 'busy'));
         mode = 'browser';
         document.body.dataset.mode = mode;
         show(

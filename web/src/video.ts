@@ -1,3 +1,4 @@
+import { mediaUrl } from './auth.ts';
 import { deleteJob, getFrames, getJob, uploadVideo, watchJob, type VideoJob } from './api.ts';
 import { $, dropTarget, h, percent } from './dom.ts';
 import { timeline } from './timeline.ts';
@@ -103,7 +104,16 @@ class JobCard {
   }
 
   private async showResult(job: VideoJob): Promise<void> {
-    const src = `/api/videos/${job.id}/result.mp4`;
+    const path = `/api/videos/${job.id}/result.mp4`;
+    let src: string;
+    let framesUrl: string;
+    try {
+      // with an API token the files come through fetch as blob: URLs (elements cannot send headers)
+      [src, framesUrl] = await Promise.all([mediaUrl(path), mediaUrl(`/api/videos/${job.id}/frames.json`)]);
+    } catch (err) {
+      this.body.replaceChildren(h('p', { class: 'error' }, (err as Error).message));
+      return;
+    }
     const video = h('video', {
       controls: true,
       preload: 'metadata',
@@ -125,22 +135,20 @@ class JobCard {
           'a',
           {
             class: 'button',
-            href: `${src}?download=true`,
+            href: src.startsWith('blob:') ? src : `${src}?download=true`,
             download: `${this.name.replace(/\.[^.]+$/, '')}-polypseg.mp4`,
           },
           'Download video',
         ),
-        h(
-          'a',
-          { class: 'button quiet', href: `/api/videos/${job.id}/frames.json`, download: 'frames.json' },
-          'Per-frame JSON',
-        ),
+        h('a', { class: 'button quiet', href: framesUrl, download: 'frames.json' }, 'Per-frame JSON'),
       ),
     );
     this.body.replaceChildren(...parts);
   }
 
   private fail(message: string): void {
+    // a failed card must still go away: Delete removes it (and the job, if the upload got one)
+    this.deleteButton.disabled = false;
     this.el.classList.add('failed');
     this.label.textContent = 'Failed';
     this.bar.hidden = true;

@@ -1,8 +1,10 @@
 /**
- * SIMD (wasm f32x4) loops for the per-channel batch-norm kernels, assembled at run time and linked to
- * the wasm backend's own memory, so they read and write tensors in place. JS loops over the heap run at
- * about 3-10 ns per element here; these run at memory speed. Used when the channel count is a multiple
- * of 4 (every conv width in our models); kernels/channel-kernels.ts falls back to JS otherwise.
+ * SIMD (wasm f32x4) loops for the training kernels that stream over tensors: batch-norm moments,
+ * gradient sums and affine, ReLU gradient, 2x2 max-pool gradient and strided row copies. They are
+ * assembled at run time and linked to the wasm backend's own memory, so they read and write tensors in
+ * place. JS loops over the heap run at about 3-10 ns per element here; these run at memory speed. The
+ * per-channel ones are used when the channel count is a multiple of 4 (every conv width in our models);
+ * kernels/channel-kernels.ts falls back to JS otherwise.
  *
  * Sums are taken in float32 within blocks of rows and added up in float64 across blocks; moments are
  * taken around a per-channel shift (the first row) so the variance does not cancel catastrophically

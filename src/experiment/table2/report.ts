@@ -2,7 +2,7 @@ import type { ToolboxScores } from '../../metrics/evaluate.ts';
 import { COUNT_SCORE_NAMES, type CountScores } from '../../metrics/scores.ts';
 import { lineChartSvg } from '../../plot/line-chart.ts';
 import type { EpochLog } from '../../train/callbacks.ts';
-import { formatDuration } from '../../cli/progress.ts';
+import { formatDuration } from '../../progress.ts';
 import type { Budget } from './budget.ts';
 import { SETTINGS, type Setting } from './settings.ts';
 

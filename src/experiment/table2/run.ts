@@ -1,8 +1,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ProgressBar } from '../../cli/progress.ts';
-import { readSplit } from '../../data/index.ts';
+import { ProgressBar } from '../../progress.ts';
+import { DEFAULT_DATA_DIR, readSplit } from '../../data/index.ts';
 import { initEngine } from '../../engine/index.ts';
 import { PolypsegError } from '../../errors.ts';
 import { evaluateDataset, evaluationJson } from '../../evaluate/evaluate-dataset.ts';
@@ -32,8 +32,6 @@ import {
   type Table2Report,
 } from './report.ts';
 import { pretrainConfigFor, SETTINGS, trainConfigFor, type DataChoice, type Setting } from './settings.ts';
-
-export const DEFAULT_DATA_DIR = '../shared/data/kvasir-seg';
 
 export interface Table2Options {
   /** a budget name (configs/table2/<name>.json) or a budget file */

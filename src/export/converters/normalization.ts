@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type { tf } from '../../engine/tf.ts';
 import { float } from '../graph-builder.ts';
 import { layerWeights, unsupported, type Affine, type Converter, type LayerCall } from '../context.ts';
 

@@ -1,17 +1,13 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { PolypsegError } from '../../errors.ts';
-import type { ModelMetadata } from '../../models/metadata.ts';
-import { DEFAULT_ONNX_FILE, onnxInfer } from '../onnx-infer.ts';
-
-export { DEFAULT_ONNX_FILE };
+import type { ModelFiles } from '../../models/files.ts';
+import { onnxFileName, onnxInfer } from '../onnx-infer.ts';
 import { ModelSegmenter } from '../segmenter-core.ts';
+import type { RuntimeOptions } from '../types.ts';
 
-export interface OnnxNodeOptions {
-  /** intra-op threads (default: available cores, at most 4) */
-  threads?: number;
+export interface OnnxNodeOptions extends RuntimeOptions {
+  /** `threads`: intra-op threads (default: available cores, at most 4) */
   /** let idle ORT threads spin (faster on an otherwise idle machine; default false) */
   spinning?: boolean;
 }
@@ -32,25 +28,31 @@ export function sessionOptions(threads?: number, spinning = false): ort.Inferenc
   };
 }
 
-/** Loads `metadata.files.onnx` (default model.onnx) from `dir` into onnxruntime-node. */
+/** Loads `metadata.files.onnx` (default model.onnx) into onnxruntime-node. */
 export async function createOnnxNodeSegmenter(
-  dir: string,
-  metadata: ModelMetadata,
+  files: ModelFiles,
   opts: OnnxNodeOptions = {},
 ): Promise<ModelSegmenter> {
-  const file = join(dir, metadata.files.onnx ?? DEFAULT_ONNX_FILE);
-  if (!existsSync(file))
+  const { metadata } = files;
+  const name = onnxFileName(metadata);
+  const bytes = await files.read(name).catch((err: unknown) => {
     throw new PolypsegError(
-      `${file} does not exist: run \`polypseg export --model ${dir}\` to create it (or use --runtime tfjs)`,
+      `${name} is missing in ${files.location}: run \`polypseg export --model ${files.location}\` to create it (or use --runtime tfjs)`,
       'MODEL_MISSING',
+      { cause: err },
     );
+  });
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(file, sessionOptions(opts.threads, opts.spinning));
+    session = await ort.InferenceSession.create(bytes, sessionOptions(opts.threads, opts.spinning));
   } catch (err) {
-    throw new PolypsegError(`cannot load ${file}: ${(err as Error).message}`, 'MODEL_CORRUPT', {
-      cause: err,
-    });
+    throw new PolypsegError(
+      `cannot load ${name} of ${files.location}: ${(err as Error).message}`,
+      'MODEL_CORRUPT',
+      {
+        cause: err,
+      },
+    );
   }
   const infer = onnxInfer(session, ort.Tensor, metadata.inputSize);
   return new ModelSegmenter('onnx', metadata, infer, () => session.release());

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { encodeMaskPng, encodePng } from '../../data/decode.ts';
-import { overlayMask } from '../../segment/overlay.ts';
 import type { AppContext } from '../context.ts';
 import { errorBodySchema } from '../http-error.ts';
-import { readUploadedImage } from '../image-input.ts';
-import { filePart, partToBuffer } from '../multipart.ts';
+import { checkUploadedImage } from '../image-input.ts';
+import { readSingleFile } from '../multipart.ts';
+import { parseSegmentQuery } from '../segment-query.ts';
 
 const polypSchema = {
   type: 'object',
@@ -38,6 +37,7 @@ export const segmentRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
   async (app) => {
     const { limits } = ctx.config;
+    const idleMs = limits.bodyTimeoutSeconds * 1000;
     app.post<{
       Querystring: {
         format: 'json' | 'png' | 'overlay';
@@ -73,6 +73,7 @@ export const segmentRoutes =
               minArea: {
                 type: 'integer',
                 minimum: 0,
+                maximum: 1e9,
                 description:
                   "drop regions smaller than this many pixels (default: the model's minRegionFraction of the image, ≈ 8×8 px at 622×529)",
               },
@@ -85,6 +86,8 @@ export const segmentRoutes =
           response: {
             200: segmentationSchema,
             400: errorBodySchema,
+            401: errorBodySchema,
+            403: errorBodySchema,
             413: errorBodySchema,
             415: errorBodySchema,
             422: errorBodySchema,
@@ -119,33 +122,40 @@ export const segmentRoutes =
         },
       },
       async (req, reply) => {
-        const part = await filePart(req, 'image', limits.imageBytes);
-        const bytes = await partToBuffer(part, limits.imageBytes);
-        const image = await readUploadedImage(bytes, limits.imagePixels);
-        const started = performance.now();
-        const { threshold, minArea, tta } = req.query;
-        const result = await ctx.imageLimiter.run(() =>
-          ctx.segmenter.segment(image, { threshold, minArea, tta }),
-        );
-        const ms = performance.now() - started;
-        reply.header('server-timing', `segment;dur=${ms.toFixed(1)}`);
-        req.log.info(
-          { width: image.width, height: image.height, polyps: result.polyps.length, ms: Math.round(ms) },
-          'segmented image',
-        );
-        const format = req.query.format;
-        if (format === 'png') return reply.type('image/png').send(await encodeMaskPng(result.mask));
-        if (format === 'overlay')
-          return reply
-            .type('image/png')
-            .send(await encodePng(overlayMask(image, result.mask, { outline: true })));
-        return {
-          width: result.width,
-          height: result.height,
-          coverage: result.coverage,
-          polyps: result.polyps,
-          mask: (await encodeMaskPng(result.mask)).toString('base64'),
-        };
+        // counted from the first byte, so buffered uploads are bounded too (503 beyond the waiting room)
+        const release = ctx.images.admit();
+        try {
+          const bytes = await readSingleFile(
+            req,
+            { field: 'image', maxBytes: limits.imageBytes, idleMs },
+            (part) => part.toBuffer(),
+          );
+          // refuse bad files before queueing for a worker; the worker decodes
+          await checkUploadedImage(bytes, limits.imagePixels);
+          const { threshold, minArea, tta, format } = parseSegmentQuery(req.url);
+          const result = await ctx.images.run({
+            bytes,
+            maxPixels: limits.imagePixels,
+            options: { threshold, minArea, tta },
+            format,
+          });
+          reply.header('server-timing', `segment;dur=${result.segmentMs.toFixed(1)}`);
+          req.log.info(
+            {
+              width: result.width,
+              height: result.height,
+              polyps: result.polyps.length,
+              ms: Math.round(result.segmentMs),
+            },
+            'segmented image',
+          );
+          const png = Buffer.from(result.png.buffer, result.png.byteOffset, result.png.byteLength);
+          if (format !== 'json') return reply.type('image/png').send(png);
+          const { width, height, coverage, polyps } = result;
+          return { width, height, coverage, polyps, mask: png.toString('base64') };
+        } finally {
+          release();
+        }
       },
     );
   };

@@ -5,17 +5,10 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../context.ts';
-import {
-  badRequest,
-  errorBodySchema,
-  HttpError,
-  notFound,
-  tooLarge,
-  unsupportedType,
-} from '../http-error.ts';
+import { badRequest, errorBodySchema, HttpError, notFound, unsupportedType } from '../http-error.ts';
 import { JobQueue } from '../job-queue.ts';
 import type { Job } from '../job-store.ts';
-import { filePart, mb } from '../multipart.ts';
+import { readSingleFile } from '../multipart.ts';
 import { parseRange } from '../range.ts';
 import { SNIFF_BYTES, sniffVideo } from '../sniff.ts';
 import { checkVideoLimits } from '../video-job.ts';
@@ -70,6 +63,10 @@ export const videoRoutes =
   async (app) => {
     const { store, queue, config } = ctx;
     const limits = config.limits;
+    const idleMs = limits.bodyTimeoutSeconds * 1000;
+
+    /** open event streams per job id (ctx.eventStreams holds them all) */
+    const streamsPerJob = new Map<string, number>();
 
     const findJob = async (id: string): Promise<Job> => {
       const job = await queue.get(id);
@@ -115,12 +112,11 @@ export const videoRoutes =
       },
       async (req, reply) => {
         await queue.assertCapacity();
-        const part = await filePart(req, 'video', limits.videoBytes);
         const tmp = join(store.tmpDir, randomUUID());
         try {
-          await pipeline(part.file, createWriteStream(tmp));
-          if (part.file.truncated)
-            throw tooLarge(`the upload is larger than the ${mb(limits.videoBytes)} limit`);
+          await readSingleFile(req, { field: 'video', maxBytes: limits.videoBytes, idleMs }, (part) =>
+            pipeline(part.file, createWriteStream(tmp)),
+          );
           const head = Buffer.alloc(SNIFF_BYTES);
           const fh = await open(tmp);
           const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0).finally(() => fh.close());
@@ -132,17 +128,17 @@ export const videoRoutes =
           await checkVideoLimits(tmp, limits, { strict: false });
           const id = randomUUID();
           await queue.assertCapacity();
+          const input = store.inputPath({ id, inputType: type });
           await mkdir(store.jobDir(id), { recursive: true });
-          await rename(tmp, store.inputPath({ id, inputType: type }));
+          await rename(tmp, input);
+          const { size } = await stat(input);
+          // submit checks the capacity again when it records the job: other uploads may have filled
+          // the queue meanwhile, and a refused upload (queue full, Redis away) must leave no job behind
           await queue.submit({ id, inputType: type }).catch(async (err: unknown) => {
-            // refused (queue full, Redis away): the job never existed, so neither do its files
             await rm(store.jobDir(id), { recursive: true, force: true });
             throw err;
           });
-          req.log.info(
-            { job: id, type, bytes: (await stat(store.inputPath({ id, inputType: type }))).size },
-            'video job queued',
-          );
+          req.log.info({ job: id, type, bytes: size }, 'video job queued');
           return reply.code(202).header('location', `/api/videos/${id}`).send({ id, status: 'queued' });
         } finally {
           await rm(tmp, { force: true });
@@ -172,7 +168,7 @@ export const videoRoutes =
             'text/event-stream of `progress` events whose data is the job (as GET /api/videos/:id). The stream ends after a finished status (done, failed, cancelled); close the EventSource then.',
           tags: ['videos'],
           params: idParams,
-          response: { 404: errorBodySchema },
+          response: { 404: errorBodySchema, 429: errorBodySchema },
         },
         config: {
           openapi: {
@@ -188,6 +184,16 @@ export const videoRoutes =
       async (req, reply) => {
         const id = req.params.id;
         const first = await findJob(id);
+        const perJob = streamsPerJob.get(id) ?? 0;
+        if (perJob >= limits.eventStreamsPerJob || ctx.eventStreams.size >= limits.eventStreams)
+          throw new HttpError(
+            429,
+            'too_many_requests',
+            perJob >= limits.eventStreamsPerJob
+              ? `this job already has ${perJob} progress streams open; close one or poll GET /api/videos/${id}`
+              : 'too many progress streams are open; poll GET /api/videos/:id instead',
+          );
+        streamsPerJob.set(id, perJob + 1);
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {
@@ -200,6 +206,9 @@ export const videoRoutes =
         const end = () => {
           if (ended) return;
           ended = true;
+          const left = (streamsPerJob.get(id) ?? 1) - 1;
+          if (left > 0) streamsPerJob.set(id, left);
+          else streamsPerJob.delete(id);
           queue.off('update', onUpdate);
           clearInterval(ping);
           ctx.eventStreams.delete(end);

@@ -1,5 +1,5 @@
 /**
- * Seeded pseudo-random numbers for augmentation. mulberry32 (32-bit state, fast, good enough for image
+ * Seeded pseudo-random numbers for augmentation, the training order and sample picks. mulberry32 (32-bit state, fast, good enough for image
  * augmentation) plus a murmur3-style integer mixer to derive independent streams from (seed, epoch, index).
  * Same seed -> same stream on every machine (only 32-bit integer maths, no Math.random).
  */
@@ -61,4 +61,25 @@ export function createRng(seed: number): Rng {
     fork: () => createRng(Math.floor(next() * 4294967296)),
   };
   return rng;
+}
+
+/** A shuffled copy of `items` (Fisher–Yates) drawing from `rand` (uniform in [0, 1)). */
+export function shuffle<T>(items: readonly T[], rand: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/**
+ * A seeded permutation of 0..n-1: the training loop's sample order. mulberry32 seeded directly (not
+ * through hashSeed) so that runs started before this function moved here resume in the same order.
+ */
+export function seededShuffle(n: number, seed: number): number[] {
+  return shuffle(
+    Array.from({ length: n }, (_, i) => i),
+    mulberry32(seed),
+  );
 }

@@ -1,4 +1,4 @@
-/** A one-line progress bar on stderr (redrawn in place on a TTY, a line every few seconds otherwise). */
+/** A one-line progress bar on stderr (redrawn in place on a TTY, a line every few seconds otherwise), shared by the CLI, the training loop and the experiment runner. */
 export class ProgressBar {
   private readonly start = Date.now();
   private lastPrint = 0;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRng, hashSeed, mulberry32 } from '../../src/augment/rng.ts';
+import { createRng, hashSeed, mulberry32, seededShuffle, shuffle } from '../src/random.ts';
 
 const draw = (seed: number, n = 100) => {
   const r = createRng(seed);
@@ -57,4 +57,24 @@ test('fork gives an independent, reproducible child stream', () => {
   const parent = createRng(9);
   const child = parent.fork();
   assert.notEqual(child.next(), parent.next());
+});
+
+test('seededShuffle is a seeded permutation and keeps the training order of earlier runs', () => {
+  // Recorded from the training loop's shuffle before it moved here: resumed runs depend on it.
+  assert.deepEqual(seededShuffle(10, 1), [7, 8, 3, 2, 1, 5, 9, 4, 0, 6]);
+  assert.deepEqual(seededShuffle(10, 2020), [4, 3, 0, 1, 9, 6, 2, 7, 5, 8]);
+  const big = seededShuffle(1000, 5);
+  assert.deepEqual(
+    [...big].sort((a, b) => a - b),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
+  assert.notDeepEqual(big.slice(0, 20), seededShuffle(1000, 6).slice(0, 20));
+});
+
+test('shuffle returns a permuted copy and leaves its input alone', () => {
+  const items = ['a', 'b', 'c', 'd', 'e', 'f'];
+  const out = shuffle(items, createRng(3).next);
+  assert.deepEqual(items, ['a', 'b', 'c', 'd', 'e', 'f']);
+  assert.deepEqual([...out].sort(), items);
+  assert.deepEqual(out, shuffle(items, createRng(3).next));
 });

@@ -1,0 +1,108 @@
+import { Worker } from 'node:worker_threads';
+import type { FastifyBaseLogger } from 'fastify';
+import { busy, HttpError } from './http-error.ts';
+import type { ImageReply, ImageResult, ImageTask, ImageWorkerData } from './image-task.ts';
+import { Limiter } from './limiter.ts';
+
+export interface ImagePoolOptions {
+  /** worker threads, i.e. images decoded and segmented at once */
+  size: number;
+  /** image requests that may wait (uploading or queued) beyond those being segmented */
+  maxWaiting: number;
+  workerData: ImageWorkerData;
+  logger: FastifyBaseLogger;
+}
+
+const WORKER_URL = new URL('./image-worker-boot.js', import.meta.url);
+
+/**
+ * Image segmentation on a bounded pool of worker threads. Decoding a 40-megapixel upload, resizing
+ * it and post-processing a mask of that size take seconds of CPU and hundreds of MB each: on worker
+ * threads the event loop stays free for /healthz, SSE and video jobs, and at most `size` images are
+ * in memory decoded at once. Requests are counted from their first byte (`admit`), so the uploads
+ * buffered in memory are bounded too.
+ */
+export class ImagePool {
+  private readonly idle: Worker[] = [];
+  private readonly workers = new Set<Worker>();
+  private readonly slots: Limiter;
+  private admitted = 0;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: ImagePoolOptions) {
+    // admit() bounds the waiting room; the limiter only hands out the workers
+    this.slots = new Limiter(options.size, Number.POSITIVE_INFINITY);
+  }
+
+  /** Counts one image request until the returned release is called; 503 beyond size + maxWaiting. */
+  admit(): () => void {
+    if (this.closed) throw busy('the server is shutting down', 5);
+    if (this.admitted >= this.options.size + this.options.maxWaiting)
+      throw busy('the server is busy segmenting other images', 2);
+    this.admitted++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.admitted--;
+    };
+  }
+
+  /** Starts the workers now (model loading takes a moment) instead of on the first image. */
+  warm(): void {
+    while (!this.closed && this.workers.size < this.options.size) this.idle.push(this.spawn());
+  }
+
+  run(task: Omit<ImageTask, 'id'>): Promise<ImageResult> {
+    return this.slots.run(() => this.dispatch({ ...task, id: this.nextId++ }));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.workers];
+    this.workers.clear();
+    this.idle.length = 0;
+    await Promise.all(all.map((w) => w.terminate()));
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(WORKER_URL, { workerData: this.options.workerData });
+    this.workers.add(worker);
+    worker.on('error', (err) => this.options.logger.error({ err }, 'image worker failed'));
+    worker.once('exit', () => {
+      this.workers.delete(worker);
+      const i = this.idle.indexOf(worker);
+      if (i >= 0) this.idle.splice(i, 1);
+    });
+    return worker;
+  }
+
+  private dispatch(task: ImageTask): Promise<ImageResult> {
+    if (this.closed) return Promise.reject(busy('the server is shutting down', 5));
+    const worker = this.idle.pop() ?? this.spawn();
+    return new Promise<ImageResult>((resolve, reject) => {
+      const onMessage = (reply: ImageReply | 'ready') => {
+        if (reply === 'ready' || reply.id !== task.id) return;
+        worker.off('message', onMessage);
+        worker.off('exit', onExit);
+        if (!this.closed) this.idle.push(worker);
+        if (reply.ok) return resolve(reply.result);
+        const { statusCode, code, message, headers } = reply.error;
+        // a 500 keeps its message for the log; the client gets the generic body
+        reject(statusCode >= 500 ? new Error(message) : new HttpError(statusCode, code, message, headers));
+      };
+      const onExit = (exitCode: number) => {
+        worker.off('message', onMessage);
+        reject(
+          this.closed
+            ? busy('the server is shutting down', 5)
+            : new Error(`image worker exited (code ${exitCode})`),
+        );
+      };
+      worker.on('message', onMessage);
+      worker.once('exit', onExit);
+      worker.postMessage(task);
+    });
+  }
+}
