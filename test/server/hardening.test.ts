@@ -217,6 +217,8 @@ test('defect 5: a stalled upload is closed after the body timeout and its temp f
     const closed = await new Promise<number>((resolve) => {
       const socket = connect(Number(port), hostname);
       socket.on('error', () => undefined);
+      // read (and drop) the answer: a paused socket never sees the server's FIN, so 'close' would not fire
+      socket.resume();
       socket.on('close', () => resolve(Date.now() - started));
       // without a body timeout the server would wait forever; give up (and fail) after 10 s
       socket.setTimeout(10_000, () => socket.destroy());
