@@ -30,6 +30,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'serve the web app and HTTP API (images, videos, in-browser and live segmentation)',
     load: async () => (await import('./serve.ts')).default,
   },
+  worker: {
+    summary: 'process video jobs from a Redis queue (run many, on many machines, behind one API)',
+    load: async () => (await import('./worker.ts')).default,
+  },
   export: {
     summary: 'convert a trained TF.js model to ONNX (onnxruntime in Node and the browser)',
     load: async () => (await import('./export.ts')).default,

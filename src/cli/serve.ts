@@ -4,9 +4,9 @@ import { createServerLogger } from '../server/logger.ts';
 import { PolypsegError } from '../errors.ts';
 import { checkExposure } from '../server/access.ts';
 import { buildServer } from '../server/app.ts';
-import { configFromEnv, ENV_VARS, parseServerConfig, setConfigValue } from '../server/config.ts';
 import { ensureWebBuilt } from '../server/web-build.ts';
-import { parseFlags, UsageError, type Command } from './command.ts';
+import type { Command } from './command.ts';
+import { flagLines, parseConfigFlags } from './server-flags.ts';
 
 /** flag -> config path; every one can also be set by the environment variable in ENV_VARS. */
 const FLAGS: Record<string, string> = {
@@ -27,6 +27,7 @@ const FLAGS: Record<string, string> = {
   'max-event-streams-per-job': 'limits.eventStreamsPerJob',
   'max-event-streams': 'limits.eventStreams',
   workers: 'workers',
+  queue: 'queue',
   'queue-size': 'queueSize',
   'retention-hours': 'retentionHours',
   'log-level': 'logLevel',
@@ -47,16 +48,12 @@ function readTokenFile(path: string): string {
   }
 }
 
-const envFor = (path: string) => Object.entries(ENV_VARS).find(([, p]) => p === path)?.[0];
-
 const usage = `usage: polypseg serve [options]
 
 Serves the web app and the HTTP API (docs at /api/docs). Every option can also be set by the
 environment variable shown; flags win over the environment.
 
-${Object.entries(FLAGS)
-  .map(([flag, path]) => `  --${flag.padEnd(20)} ${envFor(path) ?? ''}`)
-  .join('\n')}
+${flagLines(FLAGS)}
   --api-token-file FILE   POLYPSEG_API_TOKEN_FILE: read the API token from FILE (preferred to
                           --api-token, which other users can see in the process list)
   --insecure-no-auth      POLYPSEG_INSECURE_NO_AUTH: allow a non-loopback --host without a token
@@ -67,35 +64,32 @@ take comma-separated lists (other origins that may POST/DELETE, other names the 
 
 defaults: host 127.0.0.1, port 3000, model models/default, runtime onnx, data dir .polypseg-data,
 max image 20 MB / 40 megapixels, max video 512 MB / 600 s / 3840x2160, 1 worker, 16 queued videos,
-results kept 24 hours.`;
+results kept 24 hours.
+
+Video queue: without --queue, jobs wait in SQLite in the data dir and --workers videos run in this
+process. --queue redis://HOST:PORT[/DB] puts them on BullMQ in Redis instead, where \`polypseg worker\`
+processes (any number, on any machine sharing the data dir) take them; --workers N still runs N here,
+--workers 0 makes this an API-only process. See docs/deploy.md.`;
 
 const command: Command = {
   name: 'serve',
   summary: 'serve the web app and HTTP API for images, videos and live segmentation',
   usage,
   async run(argv) {
-    const options = Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: 'string' as const }]));
-    const { values } = parseFlags(argv, {
-      ...options,
-      'api-token-file': { type: 'string' },
-      'insecure-no-auth': { type: 'boolean' },
-      'no-build': { type: 'boolean', default: false },
-    });
-    const input = configFromEnv();
-    const tokenFile = values['api-token-file'] ?? process.env.POLYPSEG_API_TOKEN_FILE;
-    if (tokenFile) input.apiToken = readTokenFile(tokenFile);
-    if (values['insecure-no-auth']) input.insecureNoAuth = true;
-    for (const [flag, path] of Object.entries(FLAGS)) {
-      const v = (values as Record<string, string | boolean | undefined>)[flag];
-      if (typeof v === 'string') {
-        try {
-          setConfigValue(input, path, v);
-        } catch (err) {
-          throw new UsageError(`--${flag}: ${(err as Error).message}`);
-        }
-      }
-    }
-    const config = parseServerConfig(input);
+    const { config, values } = parseConfigFlags(
+      argv,
+      FLAGS,
+      {
+        'api-token-file': { type: 'string' },
+        'insecure-no-auth': { type: 'boolean' },
+        'no-build': { type: 'boolean', default: false },
+      },
+      (input, flagValues) => {
+        const tokenFile = flagValues['api-token-file'] ?? process.env.POLYPSEG_API_TOKEN_FILE;
+        if (typeof tokenFile === 'string' && tokenFile) input.apiToken = readTokenFile(tokenFile);
+        if (flagValues['insecure-no-auth']) input.insecureNoAuth = true;
+      },
+    );
     const log = createServerLogger(config.logLevel);
     const warning = checkExposure(config);
     if (warning) log.warn(warning);

@@ -12,9 +12,9 @@ import { addAccessControl, addSecurityHeaders } from './access.ts';
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
 import type { AppContext } from './context.ts';
 import { toErrorReply } from './http-error.ts';
+import { createVideoQueue } from './create-video-queue.ts';
+import { assertWritableDataDir } from './data-dir.ts';
 import { ImagePool } from './image-pool.ts';
-import { JobQueue } from './job-queue.ts';
-import { openJobStore, removeOrphanJobDirs } from './data-dir.ts';
 import { loadSegmenter } from './load-segmenter.ts';
 import { collectOpenApi } from './openapi.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -64,27 +64,21 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   });
 
   // the data directory first: when it is unusable, say so before spending seconds loading the model
-  const store = openJobStore(config.dataDir);
+  await assertWritableDataDir(config.dataDir);
   const ownSegmenter = !options.segmenter;
-  const segmenter =
-    options.segmenter ??
-    (await loadSegmenter(config.modelDir, config.runtime, app.log).catch((err: unknown) => {
-      store.close();
-      throw err;
-    }));
+  const segmenter = options.segmenter ?? (await loadSegmenter(config.modelDir, config.runtime, app.log));
   app.log.info(
     { model: segmenter.metadata.name, runtime: segmenter.runtime, inputSize: segmenter.metadata.inputSize },
     'model loaded',
   );
-  const queue = new JobQueue(
-    store,
-    (job, run) => processVideoJob(job, { store, segmenter, config, log: app.log }, run),
-    {
-      workers: config.workers,
-      queueSize: config.queueSize,
-      logger: app.log,
-    },
-  );
+  const { queue, files: store } = await createVideoQueue(
+    config,
+    (files) => (job, run) => processVideoJob(job, { store: files, segmenter, config, log: app.log }, run),
+    app.log,
+  ).catch(async (err: unknown) => {
+    if (ownSegmenter) await segmenter.dispose();
+    throw err;
+  });
   const ctx: AppContext = {
     config,
     segmenter,
@@ -138,20 +132,19 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
 
   // results older than the retention are deleted, at start and then periodically
   const retentionMs = config.retentionHours * 3600_000;
-  const sweep = () => {
-    for (const job of store.finishedBefore(Date.now() - retentionMs)) {
-      store.delete(job.id);
-      app.log.info({ job: job.id }, 'video job expired and deleted');
-    }
+  const sweep = async () => {
+    const expired = await queue.sweep(Date.now() - retentionMs).catch((err: Error) => {
+      app.log.warn({ err: err.message }, 'could not delete expired video jobs; will retry');
+      return [];
+    });
+    for (const id of expired) app.log.info({ job: id }, 'video job expired and deleted');
   };
   const sweeper = setInterval(sweep, Math.min(retentionMs / 4, 10 * 60_000));
   sweeper.unref();
 
   app.addHook('onReady', async () => {
-    const orphans = removeOrphanJobDirs(store);
-    if (orphans) app.log.info({ folders: orphans }, 'deleted job folders left without a job by a crash');
-    sweep();
-    queue.start();
+    await sweep();
+    await queue.start();
     if (ownSegmenter) ctx.images.warm();
   });
   app.addHook('preClose', async () => {
@@ -161,7 +154,6 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     clearInterval(sweeper);
     await queue.close();
     await ctx.images.close();
-    store.close();
     if (ownSegmenter) await segmenter.dispose();
   });
   return app;

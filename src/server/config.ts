@@ -1,69 +1,93 @@
 import { z } from 'zod';
 import { PolypsegError } from '../errors.ts';
+import { parseRedisUrl } from './redis/url.ts';
 
 const MiB = 1024 * 1024;
 
 /** Every knob of the server, validated once at the edge (flags / environment → this schema). */
-export const serverConfigSchema = z.object({
-  host: z.string().min(1).default('127.0.0.1'),
-  port: z.number().int().min(0).max(65535).default(3000),
-  /** model directory (polypseg.json + model.onnx / model.json) */
-  modelDir: z.string().min(1).default('models/default'),
-  runtime: z.enum(['onnx', 'tfjs']).default('onnx'),
-  /** SQLite database and job files */
-  dataDir: z.string().min(1).default('.polypseg-data'),
-  /** the built web app; not served when missing */
-  webDir: z.string().min(1).default('web/dist'),
-  limits: z
-    .object({
-      /** largest image upload, bytes */
-      imageBytes: z
-        .number()
-        .int()
-        .positive()
-        .default(20 * MiB),
-      /** largest declared width × height of an image, checked before decoding */
-      imagePixels: z.number().int().positive().default(40_000_000),
-      /** largest video upload, bytes */
-      videoBytes: z
-        .number()
-        .int()
-        .positive()
-        .default(512 * MiB),
-      videoSeconds: z.number().positive().default(600),
-      videoWidth: z.number().int().positive().default(3840),
-      videoHeight: z.number().int().positive().default(2160),
-      /** image requests segmenting at once; more wait, and beyond 4× this they get 503 */
-      imageConcurrency: z.number().int().positive().default(2),
-      /** a request body that sends nothing for this long is closed (its upload deleted) */
-      bodyTimeoutSeconds: z.number().positive().default(60),
-      /** open progress streams (GET /api/videos/:id/events) per job and in all */
-      eventStreamsPerJob: z.number().int().positive().default(8),
-      eventStreams: z.number().int().positive().default(256),
-    })
-    .prefault({}),
-  /** videos processed at once */
-  workers: z.number().int().min(1).max(16).default(1),
-  /** queued (not yet running) videos accepted before answering 503 */
-  queueSize: z.number().int().min(0).default(16),
-  /** finished jobs and their files are deleted after this many hours */
-  retentionHours: z.number().positive().default(24),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** bearer token every /api/* request must carry; none: no authentication */
-  apiToken: z
-    .string()
-    .min(16, 'the API token must be at least 16 characters')
-    .regex(/^[\x21-\x7e]+$/, 'the API token must be printable ASCII without spaces')
-    .optional(),
-  /** serve a non-loopback host without a token (a deliberate choice, warned about at start) */
-  insecureNoAuth: z.boolean().default(false),
-  /** origins besides the server's own that may send POST/DELETE (e.g. https://app.example) */
-  allowedOrigins: z
-    .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin is scheme://host[:port]'))
-    .default([]),
-  /** host names besides loopback, the bound host and the allowed origins' that requests may name */
-  allowedHosts: z.array(z.string().min(1)).default([]),
-});
+export const serverConfigSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(3000),
+    /** model directory (polypseg.json + model.onnx / model.json) */
+    modelDir: z.string().min(1).default('models/default'),
+    runtime: z.enum(['onnx', 'tfjs']).default('onnx'),
+    /** SQLite database and job files */
+    dataDir: z.string().min(1).default('.polypseg-data'),
+    /** the built web app; not served when missing */
+    webDir: z.string().min(1).default('web/dist'),
+    limits: z
+      .object({
+        /** largest image upload, bytes */
+        imageBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(20 * MiB),
+        /** largest declared width × height of an image, checked before decoding */
+        imagePixels: z.number().int().positive().default(40_000_000),
+        /** largest video upload, bytes */
+        videoBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(512 * MiB),
+        videoSeconds: z.number().positive().default(600),
+        videoWidth: z.number().int().positive().default(3840),
+        videoHeight: z.number().int().positive().default(2160),
+        /** image requests segmenting at once; more wait, and beyond 4× this they get 503 */
+        imageConcurrency: z.number().int().positive().default(2),
+        /** a request body that sends nothing for this long is closed (its upload deleted) */
+        bodyTimeoutSeconds: z.number().positive().default(60),
+        /** open progress streams (GET /api/videos/:id/events) per job and in all */
+        eventStreamsPerJob: z.number().int().positive().default(8),
+        eventStreams: z.number().int().positive().default(256),
+      })
+      .prefault({}),
+    /** videos processed at once in this process (0: an API-only process, with a Redis queue) */
+    workers: z.number().int().min(0).max(16).default(1),
+    /** where video jobs wait: unset = embedded (SQLite, in-process); redis://HOST:PORT[/DB] = BullMQ */
+    queue: z
+      .string()
+      .min(1)
+      .superRefine((v, ctx) => {
+        try {
+          parseRedisUrl(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      })
+      .optional(),
+    /** Redis backend: a job's lock lasts this long unrenewed; a dead worker's job restarts after about twice this */
+    queueLockMs: z.number().int().min(1000).default(30_000),
+    /** queued (not yet running) videos accepted before answering 503 */
+    queueSize: z.number().int().min(0).default(16),
+    /** finished jobs and their files are deleted after this many hours */
+    retentionHours: z.number().positive().default(24),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** bearer token every /api/* request must carry; none: no authentication */
+    apiToken: z
+      .string()
+      .min(16, 'the API token must be at least 16 characters')
+      .regex(/^[\x21-\x7e]+$/, 'the API token must be printable ASCII without spaces')
+      .optional(),
+    /** serve a non-loopback host without a token (a deliberate choice, warned about at start) */
+    insecureNoAuth: z.boolean().default(false),
+    /** origins besides the server's own that may send POST/DELETE (e.g. https://app.example) */
+    allowedOrigins: z
+      .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin is scheme://host[:port]'))
+      .default([]),
+    /** host names besides loopback, the bound host and the allowed origins' that requests may name */
+    allowedHosts: z.array(z.string().min(1)).default([]),
+  })
+  .refine((c) => c.workers > 0 || c.queue !== undefined, {
+    path: ['workers'],
+    message: '0 workers needs a Redis queue (--queue redis://...) whose workers do the processing',
+  })
+  .refine((c) => c.queue === undefined || c.queueSize >= 1, {
+    path: ['queueSize'],
+    message: 'a Redis queue needs a queue size of at least 1 (it counts every waiting video)',
+  });
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;
 
@@ -83,6 +107,8 @@ export const ENV_VARS = {
   POLYPSEG_MAX_VIDEO_HEIGHT: 'limits.videoHeight',
   POLYPSEG_IMAGE_CONCURRENCY: 'limits.imageConcurrency',
   POLYPSEG_WORKERS: 'workers',
+  POLYPSEG_QUEUE: 'queue',
+  POLYPSEG_QUEUE_LOCK_MS: 'queueLockMs',
   POLYPSEG_QUEUE_SIZE: 'queueSize',
   POLYPSEG_RETENTION_HOURS: 'retentionHours',
   POLYPSEG_BODY_TIMEOUT_SECONDS: 'limits.bodyTimeoutSeconds',
@@ -108,6 +134,7 @@ const NUMERIC = new Set([
   'limits.eventStreamsPerJob',
   'limits.eventStreams',
   'workers',
+  'queueLockMs',
   'queueSize',
   'retentionHours',
 ]);

@@ -1,8 +1,8 @@
 import type { Segmenter } from '../segment/types.ts';
 import type { ServerConfig } from './config.ts';
-import type { JobQueue } from './job-queue.ts';
-import type { JobStore } from './job-store.ts';
 import type { ImagePool } from './image-pool.ts';
+import type { JobFiles } from './job-files.ts';
+import type { VideoQueue } from './video-queue.ts';
 
 /** What every route plugin gets: the services buildServer wired together. */
 export interface AppContext {
@@ -10,8 +10,11 @@ export interface AppContext {
   segmenter: Segmenter;
   /** where model.onnx is served from; null when the segmenter was injected without one */
   modelDir: string | null;
-  store: JobStore;
-  queue: JobQueue;
+  /** where job files live (the same data directory for the API and every worker) */
+  store: JobFiles;
+  /** the embedded or the Redis backend, behind one interface */
+  queue: VideoQueue;
+  /** worker threads segmenting uploaded images */
   images: ImagePool;
   /** open server-sent-event streams, ended before the server closes */
   eventStreams: Set<() => void>;

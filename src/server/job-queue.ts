@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import { busy } from './http-error.ts';
 import { FINISHED, type Job, type JobPatch, type JobStore } from './job-store.ts';
+import { throttleProgress } from './progress-throttle.ts';
 
 /** Work for one job. Throwing fails the job with the error's message (unless it was aborted). */
 export type JobProcessor = (
@@ -17,10 +18,6 @@ export interface JobQueueOptions {
   maxAttempts?: number;
   logger: FastifyBaseLogger;
 }
-
-/** Fraction of progress (or ms) that must pass before a progress update is written and broadcast. */
-const PROGRESS_STEP = 0.01;
-const PROGRESS_MS = 500;
 
 /**
  * A bounded pool of workers over the job store. Jobs are persisted before they are queued, so a
@@ -125,17 +122,7 @@ export class JobQueue extends EventEmitter<{ update: [Job] }> {
       startedAt: Date.now(),
     })!;
     logger.info({ job: job.id, attempt: job.attempts }, 'video job started');
-    let last = { progress: 0, at: Date.now() };
-    const report = (patch: JobPatch) => {
-      if (signal.aborted) return;
-      const p = patch.progress;
-      const now = Date.now();
-      const onlyProgress = Object.keys(patch).length === 1 && p !== undefined;
-      // progress comes once per frame: write it at most every 1% / 500 ms
-      if (onlyProgress && p - last.progress < PROGRESS_STEP && now - last.at < PROGRESS_MS) return;
-      if (p !== undefined) last = { progress: p, at: now };
-      this.change(job.id, patch);
-    };
+    const report = throttleProgress(signal, (patch) => this.change(job.id, patch));
     try {
       const result = await this.processor(job, { signal, report });
       if (signal.aborted) throw signal.reason;

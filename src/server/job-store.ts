@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { JobFiles } from './job-files.ts';
 import type { VideoType } from './sniff.ts';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -79,14 +80,11 @@ const SELECT = `SELECT ${Object.entries(COLUMNS)
  * Video jobs in SQLite, their files under `<dataDir>/jobs/<id>/`. Rows and files outlive the
  * process, so finished results survive restarts; temporary uploads live in `<dataDir>/tmp/`.
  */
-export class JobStore {
-  readonly dataDir: string;
-  readonly tmpDir: string;
+export class JobStore extends JobFiles {
   private readonly db: Database.Database;
 
   constructor(dataDir: string) {
-    this.dataDir = resolve(dataDir);
-    this.tmpDir = join(this.dataDir, 'tmp');
+    super(dataDir);
     mkdirSync(join(this.dataDir, 'jobs'), { recursive: true });
     // anything left in tmp/ belongs to an upload that a previous process never finished
     rmSync(this.tmpDir, { recursive: true, force: true });
@@ -109,19 +107,6 @@ export class JobStore {
     for (const [column, type] of Object.entries(ADDED_COLUMNS)) {
       if (!have.has(column)) this.db.exec(`ALTER TABLE jobs ADD COLUMN ${column} ${type}`);
     }
-  }
-
-  jobDir(id: string): string {
-    return join(this.dataDir, 'jobs', id);
-  }
-  inputPath(job: Pick<Job, 'id' | 'inputType'>): string {
-    return join(this.jobDir(job.id), `input.${job.inputType}`);
-  }
-  resultPath(id: string): string {
-    return join(this.jobDir(id), 'result.mp4');
-  }
-  framesPath(id: string): string {
-    return join(this.jobDir(id), 'frames.json');
   }
 
   insert(job: { id: string; inputType: VideoType; createdAt?: number }): Job {

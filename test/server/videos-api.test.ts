@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,16 +10,17 @@ import type { Segmenter } from '../../src/segment/types.ts';
 import { probeVideo } from '../../src/video/index.ts';
 import { makeModelDir } from '../helpers/model-fixture.ts';
 import { makeClip } from '../video/video-fixtures.ts';
-import { startServer, upload, type TestServer } from './helpers.ts';
-
-interface JobView {
-  id: string;
-  status: string;
-  progress: number;
-  fps: number | null;
-  frames: number | null;
-  error?: string;
-}
+import { startServer, type TestServer } from './helpers.ts';
+import {
+  exited,
+  followEvents,
+  LISTENING,
+  serveArgs,
+  spawnCli,
+  submit,
+  waitForStatus,
+  type JobView,
+} from './video-helpers.ts';
 
 let modelDir: string;
 let work: string;
@@ -38,47 +39,6 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
   await rm(modelDir, { recursive: true, force: true });
 });
-
-const submit = async (url: string, bytes: Uint8Array, name = 'clip.mp4') =>
-  upload(`${url}/api/videos`, 'video', bytes, name);
-
-/** Reads the job's server-sent events until the stream ends; returns every job state received. */
-async function followEvents(url: string, id: string): Promise<JobView[]> {
-  const res = await fetch(`${url}/api/videos/${id}/events`);
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type')!, /text\/event-stream/);
-  const seen: JobView[] = [];
-  let text = '';
-  const reader = res.body!.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    text += Buffer.from(value).toString('utf8');
-    let end: number;
-    while ((end = text.indexOf('\n\n')) >= 0) {
-      const event = text.slice(0, end);
-      text = text.slice(end + 2);
-      const data = event.split('\n').find((l) => l.startsWith('data: '));
-      if (event.includes('event: progress') && data) seen.push(JSON.parse(data.slice(6)) as JobView);
-    }
-  }
-  return seen;
-}
-
-async function waitForStatus(
-  url: string,
-  id: string,
-  statuses: string[],
-  timeoutMs = 60_000,
-): Promise<JobView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = (await (await fetch(`${url}/api/videos/${id}`)).json()) as JobView;
-    if (statuses.includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} stuck in ${job.status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('video round trip: 202, live progress events, done with the same frame count and fps', async () => {
   const res = await submit(server.url, await readFile(clip));
@@ -254,39 +214,9 @@ test('finished results expire after the retention time', async () => {
 
 /** `polypseg serve` as a separate process, so it can be killed like a crashing server. */
 async function spawnServe(dataDir: string): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(
-    process.execPath,
-    [
-      'bin/polypseg.js',
-      'serve',
-      '--port',
-      '0',
-      '--model',
-      modelDir,
-      '--data-dir',
-      dataDir,
-      '--no-build',
-      '--web-dir',
-      join(dataDir, 'no-web'),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
-  return { proc, url };
+  const { proc, match } = await spawnCli(serveArgs(modelDir, dataDir), LISTENING);
+  return { proc, url: match[1]! };
 }
-
-const exited = (proc: ChildProcess) =>
-  new Promise((r) => (proc.exitCode !== null ? r(proc.exitCode) : proc.once('exit', r)));
 
 test('restarting the server mid-job loses nothing: a crash (SIGKILL) and a graceful stop (SIGTERM) both resume', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'polypseg-restart-'));

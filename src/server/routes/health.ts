@@ -64,15 +64,34 @@ export const healthRoutes =
                   type: 'object',
                   properties: { running: { type: 'integer' }, queued: { type: 'integer' } },
                 },
+                queue: {
+                  type: 'object',
+                  description: 'the video queue: backend, Redis reachability, depth and live workers',
+                  properties: {
+                    backend: { type: 'string', enum: ['embedded', 'redis'] },
+                    redis: {
+                      type: 'object',
+                      properties: { url: { type: 'string' }, reachable: { type: 'boolean' } },
+                    },
+                    running: { type: 'integer' },
+                    queued: { type: 'integer', description: 'videos waiting for a worker' },
+                    workers: { type: 'integer', description: 'worker processes (Redis) or slots (embedded)' },
+                  },
+                },
               },
             },
           },
         },
       },
-      async () => ({
-        status: 'ok' as const,
-        model: modelInfo(ctx.segmenter.metadata, ctx.segmenter.runtime),
-        videos: { running: ctx.store.list('running').length, queued: ctx.queue.waiting },
-      }),
+      async () => {
+        // never throws: with Redis away it says so (reachable: false) and the server still answers
+        const queue = await ctx.queue.health();
+        return {
+          status: 'ok' as const,
+          model: modelInfo(ctx.segmenter.metadata, ctx.segmenter.runtime),
+          videos: { running: queue.running, queued: queue.queued },
+          queue,
+        };
+      },
     );
   };

@@ -68,8 +68,8 @@ export const videoRoutes =
     /** open event streams per job id (ctx.eventStreams holds them all) */
     const streamsPerJob = new Map<string, number>();
 
-    const findJob = (id: string): Job => {
-      const job = store.get(id);
+    const findJob = async (id: string): Promise<Job> => {
+      const job = await queue.get(id);
       if (!job) throw notFound(`no video job ${id}`);
       return job;
     };
@@ -111,7 +111,7 @@ export const videoRoutes =
         },
       },
       async (req, reply) => {
-        queue.assertCapacity();
+        await queue.assertCapacity();
         const tmp = join(store.tmpDir, randomUUID());
         try {
           await readSingleFile(req, { field: 'video', maxBytes: limits.videoBytes, idleMs }, (part) =>
@@ -127,21 +127,17 @@ export const videoRoutes =
           // over-limit videos are refused now when the container says so; undecodable ones fail as jobs
           await checkVideoLimits(tmp, limits, { strict: false });
           const id = randomUUID();
-          queue.assertCapacity();
+          await queue.assertCapacity();
           const input = store.inputPath({ id, inputType: type });
           await mkdir(store.jobDir(id), { recursive: true });
           await rename(tmp, input);
           const { size } = await stat(input);
-          try {
-            // checked again with nothing awaited before the job is recorded: other uploads may have
-            // filled the queue meanwhile, and a refused upload must leave no job behind
-            queue.assertCapacity();
-            store.insert({ id, inputType: type });
-            queue.submit(id);
-          } catch (err) {
-            store.delete(id);
+          // submit checks the capacity again when it records the job: other uploads may have filled
+          // the queue meanwhile, and a refused upload (queue full, Redis away) must leave no job behind
+          await queue.submit({ id, inputType: type }).catch(async (err: unknown) => {
+            await rm(store.jobDir(id), { recursive: true, force: true });
             throw err;
-          }
+          });
           req.log.info({ job: id, type, bytes: size }, 'video job queued');
           return reply.code(202).header('location', `/api/videos/${id}`).send({ id, status: 'queued' });
         } finally {
@@ -160,7 +156,7 @@ export const videoRoutes =
           response: { 200: jobSchema, 404: errorBodySchema },
         },
       },
-      async (req) => publicJob(findJob(req.params.id)),
+      async (req) => publicJob(await findJob(req.params.id)),
     );
 
     app.get<IdRequest>(
@@ -187,7 +183,7 @@ export const videoRoutes =
       },
       async (req, reply) => {
         const id = req.params.id;
-        const first = findJob(id);
+        const first = await findJob(id);
         const perJob = streamsPerJob.get(id) ?? 0;
         if (perJob >= limits.eventStreamsPerJob || ctx.eventStreams.size >= limits.eventStreams)
           throw new HttpError(
@@ -264,7 +260,7 @@ export const videoRoutes =
         },
       },
       async (req, reply) => {
-        const job = findJob(req.params.id);
+        const job = await findJob(req.params.id);
         if (job.status !== 'done') throw notFound(`the video job is ${job.status}; no result yet`);
         const path = store.resultPath(job.id);
         const { size } = await stat(path).catch(() => {
@@ -338,7 +334,7 @@ export const videoRoutes =
         },
       },
       async (req, reply) => {
-        const job = findJob(req.params.id);
+        const job = await findJob(req.params.id);
         if (job.status !== 'done') throw notFound(`the video job is ${job.status}; no per-frame results yet`);
         const json = await readFile(store.framesPath(job.id)).catch(() => {
           throw notFound('the per-frame results are gone');
@@ -358,14 +354,8 @@ export const videoRoutes =
         },
       },
       async (req, reply) => {
-        const job = findJob(req.params.id);
-        await queue.cancel(job.id);
-        const current = store.get(job.id);
-        if (current && !JobQueue.isFinished(current)) {
-          // it was waiting: tell event listeners before the row goes
-          queue.emit('update', store.update(job.id, { status: 'cancelled', finishedAt: Date.now() })!);
-        }
-        store.delete(job.id);
+        const job = await findJob(req.params.id);
+        await queue.remove(job.id);
         req.log.info({ job: job.id, was: job.status }, 'video job deleted');
         return reply.code(204).send();
       },
