@@ -102,7 +102,10 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   app.setErrorHandler((err, req, reply) => {
     const { statusCode, headers, body } = toErrorReply(err);
     closeIfBodyUnread(req, reply);
-    if (statusCode >= 500) req.log.error({ err }, 'request failed');
+    // 503 is a deliberate refusal (busy, queue full), not a server fault: no stack at error level
+    if (statusCode >= 500 && statusCode !== 503) req.log.error({ err }, 'request failed');
+    else if (statusCode === 503)
+      req.log.warn({ status: statusCode, code: body.error.code }, body.error.message);
     else req.log.info({ status: statusCode, code: body.error.code }, body.error.message);
     return reply.code(statusCode).headers(headers).send(body);
   });
