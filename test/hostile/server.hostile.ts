@@ -5,7 +5,7 @@
 // Prints one JSON line with the measured figures (RSS peak, /healthz latency, answers by status).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -13,6 +13,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeBmp } from '../../src/data/bmp.ts';
+import { exited, LISTENING, serveArgs, spawnCli } from '../../scripts/lib/cli-process.ts';
 import { makeModelDir } from '../helpers/model-fixture.ts';
 import { blackPng, multipartBody, picture, rawPost, upload } from '../server/helpers.ts';
 import { makeClip } from '../video/video-fixtures.ts';
@@ -25,44 +26,20 @@ let modelDir: string;
 let dataDir: string;
 let proc: ChildProcess;
 let url: string;
-let output = '';
+let output: () => string;
 const statuses: Record<string, number> = {};
 const figures: Record<string, unknown> = {};
 
 before(async () => {
   modelDir = await makeModelDir({ inputSize: 32 });
   dataDir = await mkdtemp(join(tmpdir(), 'polypseg-hostile-'));
-  proc = spawn(
-    process.execPath,
-    [
-      'bin/polypseg.js',
-      'serve',
-      '--port',
-      '0',
-      '--model',
-      modelDir,
-      '--data-dir',
-      dataDir,
-      '--no-build',
-      '--web-dir',
-      join(dataDir, 'no-web'),
-      '--queue-size',
-      '4',
-      '--body-timeout-seconds',
-      '2',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const server = await spawnCli(
+    serveArgs(modelDir, dataDir, '--queue-size', '4', '--body-timeout-seconds', '2'),
+    LISTENING,
   );
-  url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (m) resolve(m[1]!);
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-  });
+  proc = server.proc;
+  output = server.output;
+  url = server.match[1]!;
   // the image workers load the model in the background; one small request waits for them
   const warm = await upload(`${url}/api/segment`, 'image', await picture(64, 48, 'png'), 'w.png');
   assert.equal(warm.status, 200);
@@ -71,7 +48,7 @@ before(async () => {
 
 after(async () => {
   proc?.kill('SIGTERM');
-  await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once('exit', r)));
+  if (proc) await exited(proc);
   console.log(JSON.stringify({ hostile: { ...figures, statuses } }));
   await rm(dataDir, { recursive: true, force: true });
   await rm(modelDir, { recursive: true, force: true });
@@ -257,7 +234,9 @@ test('hostile images and malformed multipart: never a 5xx, never an error log', 
   figures.hostileRequests = answers.length;
   const server = answers.filter((s) => s >= 500 && s !== 503);
   assert.deepEqual(server, [], 'no 5xx');
-  const errorLines = output.split('\n').filter((l) => l.includes('"level":50'));
+  const errorLines = output()
+    .split('\n')
+    .filter((l) => l.includes('"level":50'));
   assert.deepEqual(errorLines, [], 'no error-level log lines');
   assert.deepEqual(await readdir(join(dataDir, 'tmp')), []);
 });
