@@ -1,5 +1,5 @@
 /**
- * The web app's latency: `node --import tsx bench/serve-latency.ts --model DIR [--image FILE] [--runs N] [--no-video]`.
+ * The web app's latency: `npm run bench:web -- --model DIR [--image FILE] [--runs N] [--no-video] [--no-live]`.
  *
  * Starts the real server (port 0) on the model and measures, for one image (default: a 622×529
  * Kvasir-SEG test image, else a generated one):
@@ -8,7 +8,9 @@
  *   - the in-browser wasm path: the page's in-browser mode in headless Chromium (the time the page
  *     shows per image: decode + onnxruntime-web + post-processing), the model fetched once first;
  * and, unless --no-video, a 10-second 25 fps clip made from the image (slow zoom) through
- * POST /api/videos: the job's processing fps (decode + segment + overlay + encode).
+ * POST /api/videos: the job's processing fps (decode + segment + overlay + encode);
+ * and, unless --no-live, the page's live mode on a 1280×720 fake camera (Chromium playing a clip made
+ * from the image): the fps the page shows after --live-seconds (default 20) of segmenting.
  * Medians over --runs (default 10) after 2 warm-up calls. The machine is shared: expect noise.
  */
 import { execFileSync } from 'node:child_process';
@@ -32,6 +34,8 @@ const { values } = parseArgs({
     image: { type: 'string' },
     runs: { type: 'string', default: '10' },
     'no-video': { type: 'boolean', default: false },
+    'no-live': { type: 'boolean', default: false },
+    'live-seconds': { type: 'string', default: '20' },
   },
 });
 const runs = Number(values.runs);
@@ -151,6 +155,60 @@ if (!values['no-video']) {
   console.log(
     `10-second clip (622×529, 25 fps, ${job.frames} frames): ${job.status}${job.error ? ` (${job.error})` : ''}, ` +
       `processing ${job.processingFps?.toFixed(1)} fps; upload to done ${wall.toFixed(1)} s`,
+  );
+}
+if (!values['no-live']) {
+  // Chromium's fake camera plays a y4m file in a loop at the file's size
+  const camera = join(work, 'camera.y4m');
+  execFileSync(ffmpegPath(), [
+    '-v',
+    'error',
+    '-y',
+    '-loop',
+    '1',
+    '-i',
+    imagePath,
+    '-vf',
+    "zoompan=z='1+0.004*on':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=50:s=1280x720:fps=25",
+    '-frames:v',
+    '50',
+    '-pix_fmt',
+    'yuv420p',
+    camera,
+  ]);
+  const live = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      ...CHROMIUM_ARGS,
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${camera}`,
+    ],
+  });
+  const livePage = await live.newPage();
+  await livePage.goto(url);
+  await livePage.getByRole('tab', { name: 'Live' }).click();
+  await livePage.getByRole('button', { name: 'Start' }).click();
+  await livePage.waitForFunction(
+    () =>
+      /fps$/.test(document.querySelector('#live-fps')?.textContent ?? '') &&
+      !/—/.test(document.querySelector('#live-fps')!.textContent!),
+    null,
+    { timeout: 120_000 },
+  );
+  await new Promise((r) => setTimeout(r, Number(values['live-seconds']) * 1000));
+  const shown = await livePage.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('#live-canvas')!;
+    return {
+      fps: document.querySelector('#live-fps')!.textContent,
+      size: `${canvas.width}×${canvas.height}`,
+      polyps: canvas.dataset.polyps,
+      status: document.querySelector('#live-status')!.textContent,
+    };
+  });
+  await live.close();
+  console.log(
+    `live mode, ${shown.size} fake camera: ${shown.fps} after ${values['live-seconds']} s (${shown.polyps} polyp(s) in the last frame; ${shown.status})`,
   );
 }
 await app.close();

@@ -21,7 +21,8 @@ export default defineConfig({
             {
               name: 'shared',
               test: (id: string) =>
-                /[\\/]src[\\/](errors|segment[\\/]overlay)\.ts$/.test(id) || id.includes('rolldown/runtime'),
+                /[\\/]src[\\/](errors|segment[\\/](overlay|postprocess|components|resize))\.ts$/.test(id) ||
+                id.includes('rolldown/runtime'),
             },
           ],
         },

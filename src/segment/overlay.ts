@@ -133,3 +133,24 @@ export function renderOverlay(
 ): RawImage {
   return overlayMask(image, 'mask' in result ? result.mask : result, opts);
 }
+
+/**
+ * The overlay as a transparent RGBA layer the size of the mask: fill pixels carry the colour at the
+ * overlay's opacity, outline pixels are opaque, the rest is clear. Source-over compositing of this
+ * layer gives drawOverlay's blend (to rounding); a canvas can scale it over a larger picture, so the
+ * page's live mode draws a small mask over a full-size camera frame without touching its pixels.
+ */
+export function overlayLayer(mask: BinaryMask, opts: OverlayOptions = {}): RawImage {
+  const { rgb, alpha256, outline } = overlayStyle(mask.width, mask.height, opts);
+  const data = new Uint8Array(mask.data.length * 4);
+  const fill = Math.min(255, alpha256);
+  const edge = outline ? maskBoundary(mask, outline) : undefined;
+  for (let i = 0, p = 0; i < mask.data.length; i++, p += 4) {
+    if (!mask.data[i]) continue;
+    data[p] = rgb[0];
+    data[p + 1] = rgb[1];
+    data[p + 2] = rgb[2];
+    data[p + 3] = edge?.[i] ? 255 : fill;
+  }
+  return { width: mask.width, height: mask.height, channels: 4, data };
+}

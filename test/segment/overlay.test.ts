@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   drawOverlay,
   maskBoundary,
+  overlayLayer,
   overlayMask,
   parseColor,
   renderOverlay,
@@ -49,4 +50,26 @@ test('renderOverlay takes a Segmentation-like object; size mismatch is a clear e
   assert.notDeepEqual(out.data, image().data);
   assert.throws(() => drawOverlay(image(), { width: 4, height: 5, data: new Uint8Array(20) }), PolypsegError);
   assert.throws(() => drawOverlay(image(), square(), { opacity: 2 }), PolypsegError);
+});
+
+test("a transparent overlay layer composited source-over gives drawOverlay's blend (to rounding)", () => {
+  const picture = { width: 5, height: 5, channels: 3 as const, data: new Uint8Array(75) };
+  for (let i = 0; i < 75; i++) picture.data[i] = (i * 37) % 256;
+  for (const opts of [
+    { color: '#FF8000', opacity: 0.4 },
+    { color: '#00FF66', opacity: 0.4, outline: true, outlineWidth: 1 },
+    { color: '#0000FF', opacity: 0, outline: true, outlineWidth: 1 },
+  ]) {
+    const expected = overlayMask(picture, square(), opts);
+    const layer = overlayLayer(square(), opts);
+    assert.equal(layer.channels, 4);
+    for (let i = 0; i < 25; i++) {
+      const a = layer.data[i * 4 + 3]! / 255;
+      assert.equal(a === 0, !square().data[i] || (opts.opacity === 0 && !maskBoundary(square())[i]));
+      for (let c = 0; c < 3; c++) {
+        const blended = picture.data[i * 3 + c]! * (1 - a) + layer.data[i * 4 + c]! * a;
+        assert.ok(Math.abs(blended - expected.data[i * 3 + c]!) <= 1.5, `pixel ${i} channel ${c}`);
+      }
+    }
+  }
 });

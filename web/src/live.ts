@@ -1,12 +1,16 @@
 import { $, h } from './dom.ts';
-import { overlayMask } from '../../src/segment/overlay.ts';
+import { overlayLayer } from '../../src/segment/overlay.ts';
+import { postprocess } from '../../src/segment/postprocess.ts';
 import { toImageData } from './mask.ts';
-import { bitmapPixels, describeBackend, loadBrowserSegmenter, loadingText } from './in-browser.ts';
+import { describeBackend, loadBrowserSegmenter, loadingText } from './in-browser.ts';
 
 /**
  * Live mode: a camera or capture-card stream, segmented frame by frame in this browser. Frames
  * are taken as fast as the model allows (never queued), so the overlay lags by at most one frame.
  */
+/** The live overlay: the images' fill and outline (the outline is in layer pixels, so scaled too). */
+const LIVE_STYLE = { opacity: 0.4, outline: true, outlineWidth: 1 };
+
 export function setupLive(): void {
   const video = $<HTMLVideoElement>('live-video');
   const canvas = $<HTMLCanvasElement>('live-canvas');
@@ -77,22 +81,38 @@ export function setupLive(): void {
   async function loop(seg: Awaited<ReturnType<typeof loadBrowserSegmenter>>): Promise<void> {
     let fps = 0;
     let last = performance.now();
-    // grab frames at up to 640 px wide: enough for the model's input, cheap to copy
-    const grab = new OffscreenCanvas(1, 1);
+    const size = seg.segmenter.metadata.inputSize;
+    // The camera frame is shrunk to the model's input by the canvas (native code), the mask is
+    // drawn at a small size and the canvas scales it over the frame: no JavaScript loop ever
+    // touches a full-size pixel, so the cost per frame hardly grows with the camera's resolution.
+    const grab = new OffscreenCanvas(size, size);
+    const grabContext = grab.getContext('2d', { willReadFrequently: true })!;
+    grabContext.imageSmoothingQuality = 'high'; // antialiased like the model's training resize
+    const layer = new OffscreenCanvas(1, 1);
+    const view = canvas.getContext('2d')!;
     while (running && video.readyState >= 2) {
-      const scale = Math.min(1, 640 / video.videoWidth);
-      grab.width = Math.round(video.videoWidth * scale);
-      grab.height = Math.round(video.videoHeight * scale);
-      grab.getContext('2d')!.drawImage(video, 0, 0, grab.width, grab.height);
-      const frame = grab.transferToImageBitmap();
-      const pixels = bitmapPixels(frame);
-      frame.close();
-      const result = await seg.segmenter.segment(pixels, { tta: false });
+      const { videoWidth: width, videoHeight: height } = video;
+      grabContext.drawImage(video, 0, 0, size, size);
+      const { data } = grabContext.getImageData(0, 0, size, size);
+      const pixels = { width: size, height: size, channels: 4 as const, data: new Uint8Array(data.buffer) };
+      const probabilities = await seg.segmenter.probabilities(pixels, false);
       if (!running) break;
-      const shown = overlayMask(pixels, result.mask, { opacity: 0.4, outline: true });
-      canvas.width = shown.width;
-      canvas.height = shown.height;
-      canvas.getContext('2d')!.putImageData(toImageData(shown), 0, 0);
+      // the mask at twice the model's size (at most the frame's): smooth edges once scaled up
+      const layerWidth = Math.min(width, 2 * size);
+      const layerHeight = Math.max(1, Math.round((layerWidth * height) / width));
+      const result = postprocess(probabilities, size, layerWidth, layerHeight, {
+        threshold: seg.segmenter.metadata.threshold,
+        minArea: seg.segmenter.metadata.minRegionFraction * layerWidth * layerHeight,
+      });
+      layer.width = layerWidth;
+      layer.height = layerHeight;
+      layer.getContext('2d')!.putImageData(toImageData(overlayLayer(result.mask, LIVE_STYLE)), 0, 0);
+      if (canvas.width !== width || canvas.height !== height) {
+        canvas.width = width;
+        canvas.height = height;
+      }
+      view.drawImage(video, 0, 0, width, height);
+      view.drawImage(layer, 0, 0, width, height);
       const now = performance.now();
       const instant = 1000 / Math.max(1, now - last);
       last = now;
