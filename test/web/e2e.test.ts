@@ -304,6 +304,14 @@ test('live mode: camera frames are segmented in the page with an FPS counter', {
   const fps = Number.parseFloat((await page.textContent('#live-fps')) ?? '');
   assert.ok(fps > 0, `fps ${fps}`);
   assert.match((await page.textContent('#live-status')) ?? '', /Segmenting in this browser/);
+  // the frame is shown at the camera's own size (the mask is scaled over it, not the frame shrunk)
+  const sizes = await page.evaluate(() => {
+    const video = document.querySelector<HTMLVideoElement>('#live-video')!;
+    const canvas = document.querySelector<HTMLCanvasElement>('#live-canvas')!;
+    return [video.videoWidth, video.videoHeight, canvas.width, canvas.height];
+  });
+  assert.deepEqual(sizes.slice(2), sizes.slice(0, 2));
+  assert.ok(sizes[0]! >= 640, `camera width ${sizes[0]}`);
   await page.screenshot({ path: join(OUT, 'web-live.png') });
   await page.getByRole('button', { name: 'Stop' }).click();
 });
