@@ -1,8 +1,7 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
+import { onnxExportPath } from '../../segment/create-segmenter.ts';
 import type { AppContext } from '../context.ts';
-import { DEFAULT_ONNX_FILE } from '../../segment/onnx-infer.ts';
 import { errorBodySchema, notFound } from '../http-error.ts';
 
 /** The model for the page's in-browser mode: its metadata and the ONNX file. */
@@ -23,12 +22,9 @@ export const modelRoutes =
       async () => ({ ...ctx.segmenter.metadata, onnxUrl: onnxFile() ? '/api/model.onnx' : null }),
     );
 
-    const onnxFile = (): string | null => {
-      const name = ctx.segmenter.metadata.files.onnx ?? DEFAULT_ONNX_FILE;
-      if (!ctx.modelDir) return null;
-      const path = join(ctx.modelDir, name);
-      return existsSync(path) ? path : null;
-    };
+    /** the served model's ONNX file, named by its metadata; null without one */
+    const onnxFile = (): string | null =>
+      ctx.modelDir ? onnxExportPath(ctx.modelDir, ctx.segmenter.metadata) : null;
 
     app.get(
       '/api/model.onnx',
