@@ -1,19 +1,7 @@
 import type { EventEmitter } from 'node:events';
+import type { QueueHealth } from '../api/schemas.ts';
 import type { Job } from './job-store.ts';
 import type { VideoType } from './sniff.ts';
-
-/** What /healthz says about the video queue, whichever backend runs it. */
-export interface QueueHealth {
-  backend: 'embedded' | 'redis';
-  /** the Redis server (password removed) and whether it answered a PING just now */
-  redis?: { url: string; reachable: boolean };
-  /** videos being processed now */
-  running: number;
-  /** videos waiting for a worker (the queue depth) */
-  queued: number;
-  /** worker processes (Redis) or in-process worker slots (embedded) taking video jobs */
-  workers: number;
-}
 
 /**
  * The seam between the HTTP routes and where video jobs are kept and run: the embedded queue

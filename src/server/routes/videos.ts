@@ -4,17 +4,29 @@ import { mkdir, open, rename, rm, stat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync } from 'fastify';
+import {
+  binarySchema,
+  framesFileSchema,
+  jobIdParamsSchema,
+  jobViewSchema,
+  resultQuerySchema,
+  videoAcceptedSchema,
+  videoUploadSchema,
+  type JobView,
+  type VideoAccepted,
+} from '../../api/schemas.ts';
 import type { AppContext } from '../context.ts';
-import { badRequest, errorBodySchema, HttpError, notFound, unsupportedType } from '../http-error.ts';
+import { badRequest, errorJsonSchema, HttpError, notFound, unsupportedType } from '../http-error.ts';
 import { JobQueue } from '../job-queue.ts';
 import type { Job } from '../job-store.ts';
+import { jsonSchema } from '../json-schema.ts';
 import { readSingleFile } from '../multipart.ts';
 import { parseRange } from '../range.ts';
 import { SNIFF_BYTES, sniffVideo } from '../sniff.ts';
 import { checkVideoLimits } from '../video-job.ts';
 
 /** The public view of a job (what GET /api/videos/:id and the SSE events carry). */
-export function publicJob(job: Job) {
+export function publicJob(job: Job): JobView {
   return {
     id: job.id,
     status: job.status,
@@ -31,30 +43,8 @@ export function publicJob(job: Job) {
   };
 }
 
-const jobSchema = {
-  type: 'object',
-  required: ['id', 'status', 'progress', 'fps', 'frames'],
-  properties: {
-    id: { type: 'string' },
-    status: { type: 'string', enum: ['queued', 'running', 'done', 'failed', 'cancelled'] },
-    progress: { type: 'number', minimum: 0, maximum: 1 },
-    fps: { type: ['number', 'null'] },
-    frames: { type: ['integer', 'null'] },
-    width: { type: ['integer', 'null'] },
-    height: { type: ['integer', 'null'] },
-    duration: { type: ['number', 'null'], description: 'seconds' },
-    processingFps: { type: ['number', 'null'], description: 'frames processed per second, once done' },
-    error: { type: 'string', description: 'why the job failed' },
-    createdAt: { type: 'string' },
-    finishedAt: { type: ['string', 'null'] },
-  },
-} as const;
-
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: '^[0-9a-f-]{36}$', description: 'job id' } },
-} as const;
+const idParams = jsonSchema(jobIdParamsSchema, 'input');
+const mp4 = { 'video/mp4': { schema: jsonSchema(binarySchema) } };
 
 type IdRequest = { Params: { id: string } };
 
@@ -82,30 +72,18 @@ export const videoRoutes =
           description: `Multipart field \`video\` (MP4, MOV, WebM, AVI or MKV, recognised by content). Answers 202 with the job id at once; processing runs in the background (${config.workers} at a time, ${config.queueSize} may wait).`,
           tags: ['videos'],
           response: {
-            202: {
-              type: 'object',
-              required: ['id'],
-              properties: { id: { type: 'string' }, status: { type: 'string' } },
-            },
-            400: errorBodySchema,
-            413: errorBodySchema,
-            415: errorBodySchema,
-            503: errorBodySchema,
+            202: jsonSchema(videoAcceptedSchema),
+            400: errorJsonSchema,
+            413: errorJsonSchema,
+            415: errorJsonSchema,
+            503: errorJsonSchema,
           },
         },
         config: {
           openapi: {
             requestBody: {
               required: true,
-              content: {
-                'multipart/form-data': {
-                  schema: {
-                    type: 'object',
-                    required: ['video'],
-                    properties: { video: { type: 'string', format: 'binary' } },
-                  },
-                },
-              },
+              content: { 'multipart/form-data': { schema: jsonSchema(videoUploadSchema) } },
             },
           },
         },
@@ -139,7 +117,8 @@ export const videoRoutes =
             throw err;
           });
           req.log.info({ job: id, type, bytes: size }, 'video job queued');
-          return reply.code(202).header('location', `/api/videos/${id}`).send({ id, status: 'queued' });
+          const body: VideoAccepted = { id, status: 'queued' };
+          return reply.code(202).header('location', `/api/videos/${id}`).send(body);
         } finally {
           await rm(tmp, { force: true });
         }
@@ -153,10 +132,10 @@ export const videoRoutes =
           summary: 'Status of a video job',
           tags: ['videos'],
           params: idParams,
-          response: { 200: jobSchema, 404: errorBodySchema },
+          response: { 200: jsonSchema(jobViewSchema), 404: errorJsonSchema },
         },
       },
-      async (req) => publicJob(await findJob(req.params.id)),
+      async (req): Promise<JobView> => publicJob(await findJob(req.params.id)),
     );
 
     app.get<IdRequest>(
@@ -165,10 +144,10 @@ export const videoRoutes =
         schema: {
           summary: 'Server-sent progress events of a video job',
           description:
-            'text/event-stream of `progress` events whose data is the job (as GET /api/videos/:id). The stream ends after a finished status (done, failed, cancelled); close the EventSource then.',
+            'text/event-stream of `progress` events whose data is the job (a JobView, as GET /api/videos/:id). The stream ends after a finished status (done, failed, cancelled); close the EventSource then.',
           tags: ['videos'],
           params: idParams,
-          response: { 404: errorBodySchema, 429: errorBodySchema },
+          response: { 404: errorJsonSchema, 429: errorJsonSchema },
         },
         config: {
           openapi: {
@@ -238,23 +217,14 @@ export const videoRoutes =
           summary: 'The segmented video (H.264 MP4, polyps overlaid); supports Range requests',
           tags: ['videos'],
           params: idParams,
-          querystring: {
-            type: 'object',
-            properties: { download: { type: 'boolean', description: 'answer as an attachment' } },
-          },
-          response: { 404: errorBodySchema, 416: errorBodySchema },
+          querystring: jsonSchema(resultQuerySchema, 'input'),
+          response: { 404: errorJsonSchema, 416: errorJsonSchema },
         },
         config: {
           openapi: {
             responses: {
-              '200': {
-                description: 'The whole video',
-                content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } },
-              },
-              '206': {
-                description: 'The requested byte range',
-                content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } },
-              },
+              '200': { description: 'The whole video', content: mp4 },
+              '206': { description: 'The requested byte range', content: mp4 },
             },
           },
         },
@@ -295,39 +265,17 @@ export const videoRoutes =
         schema: {
           summary: 'Per-frame findings of a finished video job',
           description:
-            'One entry per frame: {frame, time (s), count (polyps), area (pixels), score (best polyp score, 0 if none)}.',
+            'One entry per frame: {frame, time (s), count (polyps), area (pixels), coverage, score (best polyp score, 0 if none)}.',
           tags: ['videos'],
           params: idParams,
-          response: { 404: errorBodySchema },
+          response: { 404: errorJsonSchema },
         },
         config: {
           openapi: {
             responses: {
               '200': {
                 description: 'Per-frame findings',
-                content: {
-                  'application/json': {
-                    schema: {
-                      type: 'object',
-                      properties: {
-                        fps: { type: 'number' },
-                        frames: {
-                          type: 'array',
-                          items: {
-                            type: 'object',
-                            properties: {
-                              frame: { type: 'integer' },
-                              time: { type: 'number' },
-                              count: { type: 'integer' },
-                              area: { type: 'integer' },
-                              score: { type: 'number' },
-                            },
-                          },
-                        },
-                      },
-                    },
-                  },
-                },
+                content: { 'application/json': { schema: jsonSchema(framesFileSchema) } },
               },
             },
           },
@@ -350,7 +298,7 @@ export const videoRoutes =
           summary: 'Cancel a video job (if unfinished) and delete it with its files',
           tags: ['videos'],
           params: idParams,
-          response: { 204: { type: 'null' }, 404: errorBodySchema },
+          response: { 204: { type: 'null' }, 404: errorJsonSchema },
         },
       },
       async (req, reply) => {
