@@ -24,6 +24,7 @@ import { segmentRoutes } from './routes/segment.ts';
 import { videoRoutes } from './routes/videos.ts';
 import { webRoutes } from './routes/web.ts';
 import { processVideoJob } from './video-job.ts';
+import { VideoService } from './video-service.ts';
 
 export interface BuildServerOptions {
   config?: ServerConfigInput | ServerConfig;
@@ -100,7 +101,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
       },
       logger: app.log,
     }),
-    eventStreams: new Set(),
+    videos: new VideoService(queue, store, config.limits),
   };
 
   app.setErrorHandler((err, req, reply) => {
@@ -155,7 +156,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     if (ownSegmenter) ctx.images.warm();
   });
   app.addHook('preClose', async () => {
-    for (const end of [...ctx.eventStreams]) end();
+    ctx.videos.closeEvents();
   });
   app.addHook('onClose', async () => {
     clearInterval(sweeper);

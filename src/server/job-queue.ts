@@ -23,7 +23,7 @@ export interface JobQueueOptions {
 /**
  * A bounded pool of workers over the job store. Jobs are persisted before they are queued, so a
  * restart picks queued and interrupted jobs back up in order. Emits `update` (Job) on every change,
- * which the SSE route forwards to browsers.
+ * which `VideoService` forwards to progress streams.
  */
 export class JobQueue extends EventEmitter<{ update: [Job] }> {
   private readonly pending: string[] = [];

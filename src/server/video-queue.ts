@@ -7,7 +7,7 @@ import type { VideoType } from './sniff.ts';
  * The seam between the HTTP routes and where video jobs are kept and run: the embedded queue
  * (SQLite + an in-process pool, `embedded-queue.ts`) or BullMQ on Redis with `polypseg worker`
  * processes (`redis/`). Job files live under the data directory in both cases (`JobFiles`).
- * Emits `update` (Job) whenever a job changes, which the SSE route forwards to browsers.
+ * Emits `update` (Job) whenever a job changes, which `VideoService` forwards to progress streams.
  */
 export interface VideoQueue extends Pick<EventEmitter<{ update: [Job] }>, 'on' | 'off' | 'emit'> {
   readonly backend: QueueHealth['backend'];

@@ -8,7 +8,7 @@ import type { JobView } from '../../src/api/schemas.ts';
 import type { Job } from '../../src/server/job-store.ts';
 import { jsonSchema } from '../../src/server/json-schema.ts';
 import type { OpenApiDocument } from '../../src/server/openapi.ts';
-import { publicJob } from '../../src/server/routes/videos.ts';
+import { publicJob } from '../../src/server/video-service.ts';
 import { makeModelDir } from '../helpers/model-fixture.ts';
 import { startServer, type TestServer } from './helpers.ts';
 
