@@ -62,9 +62,9 @@ ${flagLines(FLAGS)}
 --api-token turns on bearer-token authentication for /api/*; --allowed-origin and --allowed-host
 take comma-separated lists (other origins that may POST/DELETE, other names the Host header may carry).
 
-defaults: host 127.0.0.1, port 3000, model models/default, runtime onnx, data dir .polypseg-data,
-max image 20 MB / 40 megapixels, max video 512 MB / 600 s / 3840x2160, 1 worker, 16 queued videos,
-results kept 24 hours.
+defaults: host 127.0.0.1, port 3000, model models/default, runtime auto (onnx when the model has its
+ONNX export, else tfjs), data dir .polypseg-data, max image 20 MB / 40 megapixels, max video 512 MB /
+600 s / 3840x2160, 1 worker, 16 queued videos, results kept 24 hours.
 
 Video queue: without --queue, jobs wait in SQLite in the data dir and --workers videos run in this
 process. --queue redis://HOST:PORT[/DB] puts them on BullMQ in Redis instead, where \`polypseg worker\`

@@ -26,7 +26,8 @@ the environment variable shown; the video limits (POLYPSEG_MAX_VIDEO_*) are read
 ${flagLines(FLAGS)}
   --threads N             ONNX Runtime threads per video (default: all cores, at most 4)
 
-defaults: data dir .polypseg-data, model models/default, runtime onnx, concurrency 1 (videos at once).`;
+defaults: data dir .polypseg-data, model models/default, runtime auto (onnx when exported, else tfjs),
+concurrency 1 (videos at once).`;
 
 const command: Command = {
   name: 'worker',

@@ -1,7 +1,8 @@
+// Light to import (no TF.js, no onnxruntime): each runtime is loaded only when it is chosen.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PolypsegError } from '../errors.ts';
-import { openModelDir } from '../models/io.ts';
+import { openModelDir } from '../models/model-dir.ts';
 import { assertSegmentationModel, type ModelMetadata } from '../models/metadata.ts';
 import { onnxFileName } from './onnx-infer.ts';
 import type { Runtime, RuntimeChoice, Segmenter, SegmenterFactory, SegmenterOptions } from './types.ts';
@@ -24,10 +25,16 @@ const FACTORIES: Record<Runtime, () => Promise<SegmenterFactory>> = {
   },
 };
 
+/** The model's ONNX export (`polypseg export`) in `modelDir`, or null when it has none. */
+export function onnxExportPath(modelDir: string, metadata: ModelMetadata): string | null {
+  const path = join(modelDir, onnxFileName(metadata));
+  return existsSync(path) ? path : null;
+}
+
 /** 'auto' picks ONNX Runtime when the model has its ONNX export, else TF.js (both give the same masks). */
 export function resolveRuntime(choice: RuntimeChoice, modelDir: string, metadata: ModelMetadata): Runtime {
   if (choice !== 'auto') return choice;
-  return existsSync(join(modelDir, onnxFileName(metadata))) ? 'onnx' : 'tfjs';
+  return onnxExportPath(modelDir, metadata) ? 'onnx' : 'tfjs';
 }
 
 /**

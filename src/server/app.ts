@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { createSegmenter } from '../segment/create-segmenter.ts';
 import type { Segmenter } from '../segment/types.ts';
 import { addAccessControl, addSecurityHeaders } from './access.ts';
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
@@ -15,7 +16,6 @@ import { toErrorReply } from './http-error.ts';
 import { createVideoQueue } from './create-video-queue.ts';
 import { assertWritableDataDir } from './data-dir.ts';
 import { ImagePool } from './image-pool.ts';
-import { loadSegmenter } from './load-segmenter.ts';
 import { collectOpenApi } from './openapi.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -24,6 +24,7 @@ import { segmentRoutes } from './routes/segment.ts';
 import { videoRoutes } from './routes/videos.ts';
 import { webRoutes } from './routes/web.ts';
 import { processVideoJob } from './video-job.ts';
+import { VideoService } from './video-service.ts';
 
 export interface BuildServerOptions {
   config?: ServerConfigInput | ServerConfig;
@@ -66,11 +67,16 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   // the data directory first: when it is unusable, say so before spending seconds loading the model
   await assertWritableDataDir(config.dataDir);
   const ownSegmenter = !options.segmenter;
-  const segmenter = options.segmenter ?? (await loadSegmenter(config.modelDir, config.runtime, app.log));
+  const segmenter =
+    options.segmenter ?? (await createSegmenter(config.modelDir, { runtime: config.runtime }));
   app.log.info(
     { model: segmenter.metadata.name, runtime: segmenter.runtime, inputSize: segmenter.metadata.inputSize },
     'model loaded',
   );
+  if (ownSegmenter && segmenter.runtime === 'tfjs' && config.runtime === 'auto')
+    app.log.warn(
+      'the model has no ONNX export (polypseg export): serving with the slower TF.js runtime, and in-browser mode is off',
+    );
   const { queue, files: store } = await createVideoQueue(
     config,
     (files) => (job, run) => processVideoJob(job, { store: files, segmenter, config, log: app.log }, run),
@@ -91,12 +97,11 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
       // the workers load the model themselves, with the runtime the server ended up using
       workerData: {
         modelDir: config.modelDir,
-        metadata: segmenter.metadata,
         runtime: segmenter.runtime === 'tfjs' ? 'tfjs' : 'onnx',
       },
       logger: app.log,
     }),
-    eventStreams: new Set(),
+    videos: new VideoService(queue, store, config.limits),
   };
 
   app.setErrorHandler((err, req, reply) => {
@@ -151,7 +156,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     if (ownSegmenter) ctx.images.warm();
   });
   app.addHook('preClose', async () => {
-    for (const end of [...ctx.eventStreams]) end();
+    ctx.videos.closeEvents();
   });
   app.addHook('onClose', async () => {
     clearInterval(sweeper);

@@ -11,7 +11,8 @@ export const serverConfigSchema = z
     port: z.number().int().min(0).max(65535).default(3000),
     /** model directory (polypseg.json + model.onnx / model.json) */
     modelDir: z.string().min(1).default('models/default'),
-    runtime: z.enum(['onnx', 'tfjs']).default('onnx'),
+    /** auto: ONNX Runtime when the model has its ONNX export, else TF.js (src/segment's factory decides) */
+    runtime: z.enum(['auto', 'onnx', 'tfjs']).default('auto'),
     /** SQLite database and job files */
     dataDir: z.string().min(1).default('.polypseg-data'),
     /** the built web app; not served when missing */

@@ -3,6 +3,7 @@ import type { ServerConfig } from './config.ts';
 import type { ImagePool } from './image-pool.ts';
 import type { JobFiles } from './job-files.ts';
 import type { VideoQueue } from './video-queue.ts';
+import type { VideoService } from './video-service.ts';
 
 /** What every route plugin gets: the services buildServer wired together. */
 export interface AppContext {
@@ -16,6 +17,6 @@ export interface AppContext {
   queue: VideoQueue;
   /** worker threads segmenting uploaded images */
   images: ImagePool;
-  /** open server-sent-event streams, ended before the server closes */
-  eventStreams: Set<() => void>;
+  /** video jobs as the routes see them: create, read, follow, delete, results (over `queue`) */
+  videos: VideoService;
 }

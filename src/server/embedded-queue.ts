@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
+import type { QueueHealth } from '../api/schemas.ts';
 import { removeOrphanJobDirs } from './data-dir.ts';
 import { JobQueue, type JobProcessor } from './job-queue.ts';
 import type { Job, JobStore } from './job-store.ts';
-import type { QueueHealth, VideoQueue } from './video-queue.ts';
+import type { VideoQueue } from './video-queue.ts';
 
 /**
  * The zero-set-up backend: jobs in SQLite (`JobStore`), run by an in-process pool (`JobQueue`).

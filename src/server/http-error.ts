@@ -1,3 +1,6 @@
+import { errorBodySchema, type ErrorBody } from '../api/schemas.ts';
+import { jsonSchema } from './json-schema.ts';
+
 /** An error that maps to one HTTP answer: {"error":{"code","message"}} with this status. */
 export class HttpError extends Error {
   constructor(
@@ -19,18 +22,8 @@ export const undecodable = (message: string) => new HttpError(422, 'undecodable'
 export const busy = (message: string, retryAfterSeconds: number) =>
   new HttpError(503, 'busy', message, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
 
-/** The error body every route answers with. */
-export const errorBodySchema = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
-    },
-  },
-} as const;
+/** The error body every route answers with, as JSON Schema for the routes' `response` maps. */
+export const errorJsonSchema = jsonSchema(errorBodySchema);
 
 /** Codes for the statuses Fastify and its plugins raise themselves. */
 const CODE_BY_STATUS: Record<number, string> = {
@@ -50,7 +43,7 @@ const CODE_BY_STATUS: Record<number, string> = {
 export function toErrorReply(err: unknown): {
   statusCode: number;
   headers: Record<string, string>;
-  body: { error: { code: string; message: string } };
+  body: ErrorBody;
 } {
   if (err instanceof HttpError) {
     return {

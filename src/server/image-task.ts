@@ -1,4 +1,3 @@
-import type { ModelMetadata } from '../models/metadata.ts';
 import type { Polyp, Runtime, SegmentOptions } from '../segment/types.ts';
 
 /** What the server hands an image worker: the upload's bytes and how to segment and answer. */
@@ -32,6 +31,5 @@ export type ImageReply =
 
 export interface ImageWorkerData {
   modelDir: string;
-  metadata: ModelMetadata;
   runtime: Extract<Runtime, 'onnx' | 'tfjs'>;
 }

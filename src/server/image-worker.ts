@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
 import { encodeMaskPng, encodePng } from '../data/decode.ts';
-import { openModelDir } from '../models/model-dir.ts';
+import { createSegmenter } from '../segment/create-segmenter.ts';
 import { overlayMask } from '../segment/overlay.ts';
 import { HttpError } from './http-error.ts';
 import { readUploadedImage } from './image-input.ts';
@@ -12,13 +12,8 @@ import type { ImageReply, ImageTask, ImageWorkerData } from './image-task.ts';
 sharp.cache(false);
 
 const { modelDir, runtime } = workerData as ImageWorkerData;
-// ONNX straight from the metadata the server already read: the generic factory would load TF.js too
-const segmenter =
-  runtime === 'onnx'
-    ? await (
-        await import('../segment/onnx-node/index.ts')
-      ).createOnnxNodeSegmenter(await openModelDir(modelDir))
-    : await (await import('../segment/index.ts')).createSegmenter(modelDir, { runtime });
+// the runtime the server ended up with ('auto' already resolved), so every thread runs the same one
+const segmenter = await createSegmenter(modelDir, { runtime });
 const port = parentPort!;
 
 async function handle(task: ImageTask): Promise<ImageReply> {

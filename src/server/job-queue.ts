@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
+import { FINISHED_STATUSES } from '../api/schemas.ts';
 import { busy } from './http-error.ts';
-import { FINISHED, type Job, type JobPatch, type JobStore } from './job-store.ts';
+import type { Job, JobPatch, JobStore } from './job-store.ts';
 import { throttleProgress } from './progress-throttle.ts';
 
 /** Work for one job. Throwing fails the job with the error's message (unless it was aborted). */
@@ -22,7 +23,7 @@ export interface JobQueueOptions {
 /**
  * A bounded pool of workers over the job store. Jobs are persisted before they are queued, so a
  * restart picks queued and interrupted jobs back up in order. Emits `update` (Job) on every change,
- * which the SSE route forwards to browsers.
+ * which `VideoService` forwards to progress streams.
  */
 export class JobQueue extends EventEmitter<{ update: [Job] }> {
   private readonly pending: string[] = [];
@@ -146,6 +147,6 @@ export class JobQueue extends EventEmitter<{ update: [Job] }> {
   }
 
   static isFinished(job: Job): boolean {
-    return FINISHED.includes(job.status);
+    return FINISHED_STATUSES.includes(job.status);
   }
 }

@@ -1,11 +1,9 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { JobStatus } from '../api/schemas.ts';
 import { JobFiles } from './job-files.ts';
 import type { VideoType } from './sniff.ts';
-
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-export const FINISHED: readonly JobStatus[] = ['done', 'failed', 'cancelled'];
 
 /** One video job as stored; times are epoch milliseconds. */
 export interface Job {

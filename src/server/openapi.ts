@@ -39,23 +39,36 @@ const STATUS_TEXT: Record<string, string> = {
   '204': 'No content',
   '206': 'Partial content',
   '400': 'Bad request',
+  '401': 'API token missing or wrong',
+  '403': 'Cross-site request or foreign Host',
   '404': 'Not found',
   '413': 'Too large',
   '415': 'Unsupported media type',
   '416': 'Range not satisfiable',
   '422': 'Undecodable content',
+  '429': 'Too many progress streams',
   '503': 'Busy; retry after the Retry-After header',
 };
 
-function operation(route: RouteOptions) {
+type Operation = {
+  summary?: string;
+  description?: string;
+  tags?: readonly string[];
+  parameters: ReturnType<typeof parameters>;
+  requestBody?: unknown;
+  responses: Record<string, { description: string; content?: Record<string, { schema?: unknown }> }>;
+};
+
+function operation(route: RouteOptions): Operation {
   const schema = route.schema ?? {};
   const docs = route.config?.openapi ?? {};
-  const responses: Record<string, unknown> = {};
+  const responses: Operation['responses'] = {};
   for (const [status, body] of Object.entries((schema.response ?? {}) as Record<string, unknown>)) {
-    const { description, ...rest } = body as { description?: string };
+    const { description, ...rest } = body as { description?: string; type?: unknown };
     responses[status] = {
       description: description ?? STATUS_TEXT[status] ?? status,
-      content: { 'application/json': { schema: rest } },
+      // a `null` body (204) is no body
+      ...(rest.type === 'null' ? {} : { content: { 'application/json': { schema: rest } } }),
     };
   }
   Object.assign(responses, docs.responses ?? {});
@@ -75,31 +88,56 @@ function operation(route: RouteOptions) {
   };
 }
 
+/** The document's named schemas, by title. */
+type Components = Record<string, unknown>;
+
+/**
+ * `node` with every titled schema (each of src/api/schemas.ts's, which give their name as `title`)
+ * replaced by a `$ref` to its entry in `components`: the document names the API's types (JobView,
+ * Polyp, Error...) once instead of repeating them in every operation.
+ */
+function hoist<T>(node: T, components: Components): T {
+  if (Array.isArray(node)) return node.map((n: unknown) => hoist(n, components)) as T;
+  if (!node || typeof node !== 'object') return node;
+  const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, hoist(v, components)]));
+  const { title } = node as { title?: unknown };
+  if (typeof title !== 'string' || !('type' in node)) return out as T;
+  components[title] ??= out;
+  return { $ref: `#/components/schemas/${title}` } as T;
+}
+
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: { title: string; version: string; description: string };
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Components };
+}
+
 /**
  * Collects every route registered after this call that has a schema (and no `hide`), and builds
- * an OpenAPI 3.1 document from the same JSON schemas Fastify validates with, so the document
- * cannot drift from the routes.
+ * an OpenAPI 3.1 document from the same JSON schemas Fastify validates with (generated from
+ * src/api/schemas.ts), so the document cannot drift from the routes.
  */
-export function collectOpenApi(
-  app: FastifyInstance,
-  info: { title: string; version: string; description: string },
-) {
+export function collectOpenApi(app: FastifyInstance, info: OpenApiDocument['info']) {
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (route) => {
     if (route.schema && !route.schema.hide) routes.push(route);
   });
-  let doc: object | undefined;
-  return (): object => {
+  let doc: OpenApiDocument | undefined;
+  return (): OpenApiDocument => {
     if (doc) return doc;
-    const paths: Record<string, Record<string, unknown>> = {};
+    const paths: OpenApiDocument['paths'] = {};
+    const schemas: Components = {};
     for (const route of routes) {
       const path = route.url.replace(/:(\w+)/g, '{$1}');
       const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter(
         (m) => m !== 'HEAD',
       );
-      for (const method of methods) (paths[path] ??= {})[method.toLowerCase()] = operation(route);
+      for (const method of methods)
+        (paths[path] ??= {})[method.toLowerCase()] = hoist(operation(route), schemas);
     }
-    doc = { openapi: '3.1.0', info, paths };
+    const sorted = Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b)));
+    doc = { openapi: '3.1.0', info, paths, components: { schemas: sorted } };
     return doc;
   };
 }
@@ -110,26 +148,26 @@ const escapeHtml = (s: string) =>
 /** Escaped text with `code` spans. */
 const inline = (s: string) => escapeHtml(s).replace(/`([^`]+)`/g, '<code>$1</code>');
 
-/** "width (integer), height (integer), …" for a JSON object schema, else ''. */
-function fields(
-  content: Record<string, { schema?: { properties?: Record<string, { type?: unknown }> } }> = {},
-) {
-  const props = content['application/json']?.schema?.properties;
+type SchemaNode = { $ref?: string; type?: unknown; properties?: Record<string, SchemaNode> };
+
+/** "JobView: id string, status string, …" for a JSON answer's object schema, else ''. */
+function fields(doc: OpenApiDocument, content: Record<string, { schema?: unknown }> = {}) {
+  let schema = content['application/json']?.schema as SchemaNode | undefined;
+  const name = schema?.$ref?.split('/').pop();
+  if (name) schema = doc.components.schemas[name] as SchemaNode;
+  const props = schema?.properties;
   if (!props) return '';
   const list = Object.entries(props)
-    .map(
-      ([k, v]) =>
-        `<code>${escapeHtml(k)}</code>${v.type ? ` <small>${escapeHtml([v.type].flat().join('|'))}</small>` : ''}`,
-    )
+    .map(([k, v]) => {
+      const type = v.$ref ? v.$ref.split('/').pop() : v.type && [v.type].flat().join('|');
+      return `<code>${escapeHtml(k)}</code>${type ? ` <small>${escapeHtml(String(type))}</small>` : ''}`;
+    })
     .join(', ');
-  return `<br><small>fields:</small> ${list}`;
+  return `<br><small>${name ? `<code>${escapeHtml(name)}</code> ` : ''}fields:</small> ${list}`;
 }
 
 /** A self-contained HTML page describing the API (no scripts, no CDN). */
-export function renderDocsPage(doc: {
-  info: { title: string; version: string; description: string };
-  paths: Record<string, Record<string, ReturnType<typeof operation>>>;
-}): string {
+export function renderDocsPage(doc: OpenApiDocument): string {
   const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, op]) => {
       const params = op.parameters
@@ -138,12 +176,10 @@ export function renderDocsPage(doc: {
             `<li><code>${escapeHtml(p.name)}</code> (${p.in}${p.required ? ', required' : ''})${p.description ? ` — ${inline(p.description)}` : ''}</li>`,
         )
         .join('');
-      const responses = Object.entries(
-        op.responses as Record<string, { description: string; content?: object }>,
-      )
+      const responses = Object.entries(op.responses)
         .map(
           ([status, r]) =>
-            `<li><code>${status}</code> ${inline(r.description)} <small>${Object.keys(r.content ?? {}).join(', ')}</small>${status.startsWith('2') ? fields(r.content as never) : ''}</li>`,
+            `<li><code>${status}</code> ${inline(r.description)} <small>${Object.keys(r.content ?? {}).join(', ')}</small>${status.startsWith('2') ? fields(doc, r.content) : ''}</li>`,
         )
         .join('');
       const body = op.requestBody

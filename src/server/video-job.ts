@@ -1,6 +1,7 @@
 import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
+import type { FramesFile } from '../api/schemas.ts';
 import { PolypsegError } from '../errors.ts';
 import { probeVideo, processVideo, type VideoInfo } from '../video/index.ts';
 import type { ServerConfig } from './config.ts';
@@ -72,19 +73,6 @@ export async function checkVideoLimits(
   const seconds = videoSeconds(info);
   if (seconds > limits.videoSeconds) throw tooLong(seconds, limits.videoSeconds);
   return info;
-}
-
-/** Per-frame findings as served by GET /api/videos/:id/frames.json. */
-export interface FramesFile {
-  fps: number;
-  frames: Array<{
-    frame: number;
-    time: number;
-    count: number;
-    area: number;
-    coverage: number;
-    score: number;
-  }>;
 }
 
 /**

@@ -1,25 +1,13 @@
 import type { EventEmitter } from 'node:events';
+import type { QueueHealth } from '../api/schemas.ts';
 import type { Job } from './job-store.ts';
 import type { VideoType } from './sniff.ts';
-
-/** What /healthz says about the video queue, whichever backend runs it. */
-export interface QueueHealth {
-  backend: 'embedded' | 'redis';
-  /** the Redis server (password removed) and whether it answered a PING just now */
-  redis?: { url: string; reachable: boolean };
-  /** videos being processed now */
-  running: number;
-  /** videos waiting for a worker (the queue depth) */
-  queued: number;
-  /** worker processes (Redis) or in-process worker slots (embedded) taking video jobs */
-  workers: number;
-}
 
 /**
  * The seam between the HTTP routes and where video jobs are kept and run: the embedded queue
  * (SQLite + an in-process pool, `embedded-queue.ts`) or BullMQ on Redis with `polypseg worker`
  * processes (`redis/`). Job files live under the data directory in both cases (`JobFiles`).
- * Emits `update` (Job) whenever a job changes, which the SSE route forwards to browsers.
+ * Emits `update` (Job) whenever a job changes, which `VideoService` forwards to progress streams.
  */
 export interface VideoQueue extends Pick<EventEmitter<{ update: [Job] }>, 'on' | 'off' | 'emit'> {
   readonly backend: QueueHealth['backend'];

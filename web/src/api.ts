@@ -1,56 +1,16 @@
 /** Thin typed client for the polypseg HTTP API (same origin). */
+// Types only: the API's schemas are the server's (src/api/schemas.ts); none of their code is bundled.
+import type {
+  ErrorBody,
+  FramesFile,
+  Health,
+  JobStatus,
+  JobView,
+  ModelDocument,
+  SegmentResponse,
+  VideoAccepted,
+} from '../../src/api/schemas.ts';
 import { apiFetch, authHeaders, currentToken } from './auth.ts';
-
-export interface Polyp {
-  area: number;
-  bbox: [number, number, number, number];
-  score: number;
-}
-
-export interface ModelInfo {
-  name: string;
-  inputSize: number;
-  architecture: { type: string; depth?: number; baseWidth?: number; [k: string]: unknown };
-  metrics: Record<string, unknown>;
-  trained: boolean;
-  parameters?: number;
-  runtime?: string;
-  tta?: boolean;
-}
-
-export interface Health {
-  status: 'ok';
-  model: ModelInfo;
-}
-
-export interface SegmentResponse {
-  width: number;
-  height: number;
-  coverage: number;
-  polyps: Polyp[];
-  mask: string;
-}
-
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-export interface VideoJob {
-  id: string;
-  status: JobStatus;
-  progress: number;
-  fps: number | null;
-  frames: number | null;
-  width: number | null;
-  height: number | null;
-  duration: number | null;
-  error?: string;
-}
-
-export interface FrameFinding {
-  frame: number;
-  time: number;
-  count: number;
-  area: number;
-  score: number;
-}
 
 export class ApiError extends Error {
   constructor(
@@ -64,7 +24,7 @@ export class ApiError extends Error {
 
 async function failure(res: Response): Promise<ApiError> {
   try {
-    const body = (await res.json()) as { error?: { code: string; message: string } };
+    const body = (await res.json()) as Partial<ErrorBody>;
     if (body.error) return new ApiError(res.status, body.error.code, body.error.message);
   } catch {
     /* not JSON */
@@ -78,7 +38,7 @@ export async function getHealth(): Promise<Health> {
   return res.json();
 }
 
-export async function getModelMetadata(): Promise<Record<string, unknown> & { onnxUrl: string | null }> {
+export async function getModelMetadata(): Promise<ModelDocument> {
   const res = await apiFetch('/api/model');
   if (!res.ok) throw await failure(res);
   return res.json();
@@ -106,7 +66,7 @@ export async function uploadVideo(
     xhr.responseType = 'json';
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onload = () => {
-      const body = xhr.response as { id?: string; error?: { code: string; message: string } } | null;
+      const body = xhr.response as (Partial<VideoAccepted> & Partial<ErrorBody>) | null;
       if (xhr.status === 202 && body?.id) resolve({ id: body.id });
       else
         reject(
@@ -124,14 +84,15 @@ export async function uploadVideo(
   });
 }
 
-const FINISHED = new Set(['done', 'failed', 'cancelled']);
+/** The statuses a job never leaves (FINISHED_STATUSES there; a value, so not imported into the bundle). */
+const FINISHED: ReadonlySet<JobStatus> = new Set<JobStatus>(['done', 'failed', 'cancelled']);
 
 /**
  * Follows a job's server-sent events until it finishes; returns a function that stops listening.
  * Read with fetch rather than EventSource, which cannot send the API token; a dropped stream is
  * reopened after 2 s, as EventSource would.
  */
-export function watchJob(id: string, onUpdate: (job: VideoJob) => void): () => void {
+export function watchJob(id: string, onUpdate: (job: JobView) => void): () => void {
   const abort = new AbortController();
   const follow = async (): Promise<void> => {
     const res = await apiFetch(`/api/videos/${id}/events`, { signal: abort.signal });
@@ -152,7 +113,7 @@ export function watchJob(id: string, onUpdate: (job: VideoJob) => void): () => v
           .map((line) => line.slice(5).trim())
           .join('\n');
         if (!/^event: progress$/m.test(event) || !data) continue;
-        const job = JSON.parse(data) as VideoJob;
+        const job = JSON.parse(data) as JobView;
         onUpdate(job);
         if (FINISHED.has(job.status)) return abort.abort();
       }
@@ -169,14 +130,14 @@ export function watchJob(id: string, onUpdate: (job: VideoJob) => void): () => v
 }
 
 /** The job, or null when the server no longer has it (deleted or expired). */
-export async function getJob(id: string): Promise<VideoJob | null> {
+export async function getJob(id: string): Promise<JobView | null> {
   const res = await apiFetch(`/api/videos/${id}`);
   if (res.status === 404) return null;
   if (!res.ok) throw await failure(res);
   return res.json();
 }
 
-export async function getFrames(id: string): Promise<{ fps: number; frames: FrameFinding[] }> {
+export async function getFrames(id: string): Promise<FramesFile> {
   const res = await apiFetch(`/api/videos/${id}/frames.json`);
   if (!res.ok) throw await failure(res);
   return res.json();

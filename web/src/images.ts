@@ -1,3 +1,4 @@
+import type { Polyp } from '../../src/api/schemas.ts';
 import { segmentOnServer } from './api.ts';
 import { $, download, dropTarget, h, percent } from './dom.ts';
 import type { RawImage } from '../../src/data/raw-image.ts';
@@ -13,12 +14,6 @@ import {
 } from './mask.ts';
 import type { Mode } from './mode.ts';
 import { bitmapPixels, segmentInBrowser, undecodableReason } from './in-browser.ts';
-
-interface Polyp {
-  area: number;
-  bbox: [number, number, number, number];
-  score: number;
-}
 
 /** What either mode produces for one image. */
 export interface PageResult {

@@ -1,4 +1,5 @@
-import { getHealth, type ModelInfo } from './api.ts';
+import type { ModelInfo } from '../../src/api/schemas.ts';
+import { getHealth } from './api.ts';
 import { $, h } from './dom.ts';
 
 const METRIC_ORDER = ['iou', 'dice', 'precision', 'recall', 'accuracy'];

@@ -1,4 +1,4 @@
-import type { FrameFinding } from './api.ts';
+import type { FrameFinding } from '../../src/api/schemas.ts';
 import { h } from './dom.ts';
 
 /** Consecutive frames with polyps, as [startTime, endTime] in seconds. */

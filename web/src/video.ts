@@ -1,5 +1,6 @@
 import { mediaUrl } from './auth.ts';
-import { deleteJob, getFrames, getJob, uploadVideo, watchJob, type VideoJob } from './api.ts';
+import type { JobView } from '../../src/api/schemas.ts';
+import { deleteJob, getFrames, getJob, uploadVideo, watchJob } from './api.ts';
 import { $, dropTarget, h, percent } from './dom.ts';
 import { timeline } from './timeline.ts';
 
@@ -88,7 +89,7 @@ class JobCard {
     this.stop = watchJob(id, (job) => this.update(job));
   }
 
-  private update(job: VideoJob): void {
+  private update(job: JobView): void {
     const meta =
       job.frames && job.fps ? ` · ${job.frames} frames at ${job.fps.toFixed(job.fps % 1 ? 2 : 0)} fps` : '';
     this.bar.value = job.progress;
@@ -103,7 +104,7 @@ class JobCard {
     }
   }
 
-  private async showResult(job: VideoJob): Promise<void> {
+  private async showResult(job: JobView): Promise<void> {
     const path = `/api/videos/${job.id}/result.mp4`;
     let src: string;
     let framesUrl: string;

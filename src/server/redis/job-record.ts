@@ -1,6 +1,7 @@
 import type { Job as BullJob, JobState } from 'bullmq';
 import { z } from 'zod';
-import type { Job, JobPatch, JobStatus } from '../job-store.ts';
+import type { JobStatus } from '../../api/schemas.ts';
+import type { Job, JobPatch } from '../job-store.ts';
 
 /**
  * How a video job is kept in BullMQ: `data` says what was uploaded, `progress` carries the fields a

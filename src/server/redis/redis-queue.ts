@@ -3,11 +3,12 @@ import { rm } from 'node:fs/promises';
 import { Queue, QueueEvents, type Job as BullJob } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
+import type { QueueHealth } from '../../api/schemas.ts';
 import { busy } from '../http-error.ts';
 import type { JobFiles } from '../job-files.ts';
 import type { Job } from '../job-store.ts';
 import type { VideoType } from '../sniff.ts';
-import type { QueueHealth, VideoQueue } from '../video-queue.ts';
+import type { VideoQueue } from '../video-queue.ts';
 import {
   assertRedisReachable,
   CANCEL_CHANNEL,

@@ -1,14 +1,19 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
+import { binarySchema, modelDocumentSchema, type ModelDocument } from '../../api/schemas.ts';
+import { onnxExportPath } from '../../segment/create-segmenter.ts';
 import type { AppContext } from '../context.ts';
-import { DEFAULT_ONNX_FILE } from '../../segment/onnx-infer.ts';
-import { errorBodySchema, notFound } from '../http-error.ts';
+import { errorJsonSchema, notFound } from '../http-error.ts';
+import { jsonSchema } from '../json-schema.ts';
 
 /** The model for the page's in-browser mode: its metadata and the ONNX file. */
 export const modelRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
   async (app) => {
+    /** the served model's ONNX file, named by its metadata; null without one */
+    const onnxFile = (): string | null =>
+      ctx.modelDir ? onnxExportPath(ctx.modelDir, ctx.segmenter.metadata) : null;
+
     app.get(
       '/api/model',
       {
@@ -17,18 +22,14 @@ export const modelRoutes =
           description:
             'Everything a client needs to run model.onnx itself: input size, normalisation, threshold, output channels.',
           tags: ['model'],
-          response: { 200: { type: 'object', additionalProperties: true } },
+          response: { 200: jsonSchema(modelDocumentSchema) },
         },
       },
-      async () => ({ ...ctx.segmenter.metadata, onnxUrl: onnxFile() ? '/api/model.onnx' : null }),
+      async (): Promise<ModelDocument> => ({
+        ...ctx.segmenter.metadata,
+        onnxUrl: onnxFile() ? '/api/model.onnx' : null,
+      }),
     );
-
-    const onnxFile = (): string | null => {
-      const name = ctx.segmenter.metadata.files.onnx ?? DEFAULT_ONNX_FILE;
-      if (!ctx.modelDir) return null;
-      const path = join(ctx.modelDir, name);
-      return existsSync(path) ? path : null;
-    };
 
     app.get(
       '/api/model.onnx',
@@ -36,14 +37,14 @@ export const modelRoutes =
         schema: {
           summary: 'The served model as ONNX (for onnxruntime-web in the page)',
           tags: ['model'],
-          response: { 404: errorBodySchema },
+          response: { 404: errorJsonSchema },
         },
         config: {
           openapi: {
             responses: {
               '200': {
                 description: 'ONNX model',
-                content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+                content: { 'application/octet-stream': { schema: jsonSchema(binarySchema) } },
               },
             },
           },

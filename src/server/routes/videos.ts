@@ -1,78 +1,35 @@
-import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsync } from 'fastify';
+import {
+  binarySchema,
+  framesFileSchema,
+  jobIdParamsSchema,
+  jobViewSchema,
+  resultQuerySchema,
+  videoAcceptedSchema,
+  videoUploadSchema,
+  type JobView,
+  type VideoAccepted,
+} from '../../api/schemas.ts';
 import type { AppContext } from '../context.ts';
-import { badRequest, errorBodySchema, HttpError, notFound, unsupportedType } from '../http-error.ts';
-import { JobQueue } from '../job-queue.ts';
-import type { Job } from '../job-store.ts';
+import { errorJsonSchema, HttpError } from '../http-error.ts';
+import { jsonSchema } from '../json-schema.ts';
 import { readSingleFile } from '../multipart.ts';
-import { parseRange } from '../range.ts';
-import { SNIFF_BYTES, sniffVideo } from '../sniff.ts';
-import { checkVideoLimits } from '../video-job.ts';
+import { publicJob } from '../video-service.ts';
 
-/** The public view of a job (what GET /api/videos/:id and the SSE events carry). */
-export function publicJob(job: Job) {
-  return {
-    id: job.id,
-    status: job.status,
-    progress: job.progress,
-    fps: job.fps,
-    frames: job.frames,
-    width: job.width,
-    height: job.height,
-    duration: job.duration,
-    processingFps: job.processingFps,
-    ...(job.error ? { error: job.error } : {}),
-    createdAt: new Date(job.createdAt).toISOString(),
-    finishedAt: job.finishedAt ? new Date(job.finishedAt).toISOString() : null,
-  };
-}
-
-const jobSchema = {
-  type: 'object',
-  required: ['id', 'status', 'progress', 'fps', 'frames'],
-  properties: {
-    id: { type: 'string' },
-    status: { type: 'string', enum: ['queued', 'running', 'done', 'failed', 'cancelled'] },
-    progress: { type: 'number', minimum: 0, maximum: 1 },
-    fps: { type: ['number', 'null'] },
-    frames: { type: ['integer', 'null'] },
-    width: { type: ['integer', 'null'] },
-    height: { type: ['integer', 'null'] },
-    duration: { type: ['number', 'null'], description: 'seconds' },
-    processingFps: { type: ['number', 'null'], description: 'frames processed per second, once done' },
-    error: { type: 'string', description: 'why the job failed' },
-    createdAt: { type: 'string' },
-    finishedAt: { type: ['string', 'null'] },
-  },
-} as const;
-
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: '^[0-9a-f-]{36}$', description: 'job id' } },
-} as const;
+const idParams = jsonSchema(jobIdParamsSchema, 'input');
+const mp4 = { 'video/mp4': { schema: jsonSchema(binarySchema) } };
 
 type IdRequest = { Params: { id: string } };
 
+/** The video job routes: HTTP in and out, over the job service (`ctx.videos`). */
 export const videoRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
   async (app) => {
-    const { store, queue, config } = ctx;
-    const limits = config.limits;
+    const { videos, config } = ctx;
+    const { limits } = config;
     const idleMs = limits.bodyTimeoutSeconds * 1000;
-
-    /** open event streams per job id (ctx.eventStreams holds them all) */
-    const streamsPerJob = new Map<string, number>();
-
-    const findJob = async (id: string): Promise<Job> => {
-      const job = await queue.get(id);
-      if (!job) throw notFound(`no video job ${id}`);
-      return job;
-    };
 
     app.post(
       '/api/videos',
@@ -82,67 +39,31 @@ export const videoRoutes =
           description: `Multipart field \`video\` (MP4, MOV, WebM, AVI or MKV, recognised by content). Answers 202 with the job id at once; processing runs in the background (${config.workers} at a time, ${config.queueSize} may wait).`,
           tags: ['videos'],
           response: {
-            202: {
-              type: 'object',
-              required: ['id'],
-              properties: { id: { type: 'string' }, status: { type: 'string' } },
-            },
-            400: errorBodySchema,
-            413: errorBodySchema,
-            415: errorBodySchema,
-            503: errorBodySchema,
+            202: jsonSchema(videoAcceptedSchema),
+            400: errorJsonSchema,
+            413: errorJsonSchema,
+            415: errorJsonSchema,
+            503: errorJsonSchema,
           },
         },
         config: {
           openapi: {
             requestBody: {
               required: true,
-              content: {
-                'multipart/form-data': {
-                  schema: {
-                    type: 'object',
-                    required: ['video'],
-                    properties: { video: { type: 'string', format: 'binary' } },
-                  },
-                },
-              },
+              content: { 'multipart/form-data': { schema: jsonSchema(videoUploadSchema) } },
             },
           },
         },
       },
       async (req, reply) => {
-        await queue.assertCapacity();
-        const tmp = join(store.tmpDir, randomUUID());
-        try {
-          await readSingleFile(req, { field: 'video', maxBytes: limits.videoBytes, idleMs }, (part) =>
-            pipeline(part.file, createWriteStream(tmp)),
-          );
-          const head = Buffer.alloc(SNIFF_BYTES);
-          const fh = await open(tmp);
-          const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0).finally(() => fh.close());
-          if (bytesRead === 0) throw badRequest('the uploaded file is empty', 'empty_file');
-          const type = sniffVideo(head.subarray(0, bytesRead));
-          if (!type)
-            throw unsupportedType('not a supported video: expected MP4, MOV, WebM, AVI or MKV content');
-          // over-limit videos are refused now when the container says so; undecodable ones fail as jobs
-          await checkVideoLimits(tmp, limits, { strict: false });
-          const id = randomUUID();
-          await queue.assertCapacity();
-          const input = store.inputPath({ id, inputType: type });
-          await mkdir(store.jobDir(id), { recursive: true });
-          await rename(tmp, input);
-          const { size } = await stat(input);
-          // submit checks the capacity again when it records the job: other uploads may have filled
-          // the queue meanwhile, and a refused upload (queue full, Redis away) must leave no job behind
-          await queue.submit({ id, inputType: type }).catch(async (err: unknown) => {
-            await rm(store.jobDir(id), { recursive: true, force: true });
-            throw err;
-          });
-          req.log.info({ job: id, type, bytes: size }, 'video job queued');
-          return reply.code(202).header('location', `/api/videos/${id}`).send({ id, status: 'queued' });
-        } finally {
-          await rm(tmp, { force: true });
-        }
+        const job = await videos.create((path) =>
+          readSingleFile(req, { field: 'video', maxBytes: limits.videoBytes, idleMs }, (part) =>
+            pipeline(part.file, createWriteStream(path)),
+          ),
+        );
+        req.log.info({ job: job.id, type: job.type, bytes: job.bytes }, 'video job queued');
+        const body: VideoAccepted = { id: job.id, status: 'queued' };
+        return reply.code(202).header('location', `/api/videos/${job.id}`).send(body);
       },
     );
 
@@ -153,10 +74,10 @@ export const videoRoutes =
           summary: 'Status of a video job',
           tags: ['videos'],
           params: idParams,
-          response: { 200: jobSchema, 404: errorBodySchema },
+          response: { 200: jsonSchema(jobViewSchema), 404: errorJsonSchema },
         },
       },
-      async (req) => publicJob(await findJob(req.params.id)),
+      async (req): Promise<JobView> => publicJob(await videos.get(req.params.id)),
     );
 
     app.get<IdRequest>(
@@ -165,10 +86,10 @@ export const videoRoutes =
         schema: {
           summary: 'Server-sent progress events of a video job',
           description:
-            'text/event-stream of `progress` events whose data is the job (as GET /api/videos/:id). The stream ends after a finished status (done, failed, cancelled); close the EventSource then.',
+            'text/event-stream of `progress` events whose data is the job (a JobView, as GET /api/videos/:id). The stream ends after a finished status (done, failed, cancelled); close the EventSource then.',
           tags: ['videos'],
           params: idParams,
-          response: { 404: errorBodySchema, 429: errorBodySchema },
+          response: { 404: errorJsonSchema, 429: errorJsonSchema },
         },
         config: {
           openapi: {
@@ -182,52 +103,27 @@ export const videoRoutes =
         },
       },
       async (req, reply) => {
-        const id = req.params.id;
-        const first = await findJob(id);
-        const perJob = streamsPerJob.get(id) ?? 0;
-        if (perJob >= limits.eventStreamsPerJob || ctx.eventStreams.size >= limits.eventStreams)
-          throw new HttpError(
-            429,
-            'too_many_requests',
-            perJob >= limits.eventStreamsPerJob
-              ? `this job already has ${perJob} progress streams open; close one or poll GET /api/videos/${id}`
-              : 'too many progress streams are open; poll GET /api/videos/:id instead',
-          );
-        streamsPerJob.set(id, perJob + 1);
-        reply.hijack();
         const res = reply.raw;
+        let ping: NodeJS.Timeout | undefined;
+        const stream = await videos.openEvents(req.params.id, {
+          send: (job) => res.write(`event: progress\nid: ${Date.now()}\ndata: ${JSON.stringify(job)}\n\n`),
+          end: () => {
+            clearInterval(ping);
+            res.end();
+          },
+        });
+        reply.hijack();
         res.writeHead(200, {
           'content-type': 'text/event-stream; charset=utf-8',
           'cache-control': 'no-cache, no-transform',
           connection: 'keep-alive',
           'x-accel-buffering': 'no',
         });
-        let ended = false;
-        const end = () => {
-          if (ended) return;
-          ended = true;
-          const left = (streamsPerJob.get(id) ?? 1) - 1;
-          if (left > 0) streamsPerJob.set(id, left);
-          else streamsPerJob.delete(id);
-          queue.off('update', onUpdate);
-          clearInterval(ping);
-          ctx.eventStreams.delete(end);
-          res.end();
-        };
-        const send = (job: Job) => {
-          res.write(`event: progress\nid: ${Date.now()}\ndata: ${JSON.stringify(publicJob(job))}\n\n`);
-          if (JobQueue.isFinished(job)) end();
-        };
-        const onUpdate = (job: Job) => {
-          if (job.id === id) send(job);
-        };
         // a comment line every 15 s keeps proxies from closing an idle stream
-        const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-        ctx.eventStreams.add(end);
-        queue.on('update', onUpdate);
-        req.raw.on('close', end);
+        ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+        req.raw.on('close', stream.close);
         res.write('retry: 2000\n\n');
-        send(first);
+        stream.start();
       },
     );
 
@@ -238,54 +134,38 @@ export const videoRoutes =
           summary: 'The segmented video (H.264 MP4, polyps overlaid); supports Range requests',
           tags: ['videos'],
           params: idParams,
-          querystring: {
-            type: 'object',
-            properties: { download: { type: 'boolean', description: 'answer as an attachment' } },
-          },
-          response: { 404: errorBodySchema, 416: errorBodySchema },
+          querystring: jsonSchema(resultQuerySchema, 'input'),
+          response: { 404: errorJsonSchema, 416: errorJsonSchema },
         },
         config: {
           openapi: {
             responses: {
-              '200': {
-                description: 'The whole video',
-                content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } },
-              },
-              '206': {
-                description: 'The requested byte range',
-                content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } },
-              },
+              '200': { description: 'The whole video', content: mp4 },
+              '206': { description: 'The requested byte range', content: mp4 },
             },
           },
         },
       },
       async (req, reply) => {
-        const job = await findJob(req.params.id);
-        if (job.status !== 'done') throw notFound(`the video job is ${job.status}; no result yet`);
-        const path = store.resultPath(job.id);
-        const { size } = await stat(path).catch(() => {
-          throw notFound('the result file is gone');
-        });
+        const { id } = req.params;
+        const video = await videos.result(id, req.headers.range);
         reply
           .header('accept-ranges', 'bytes')
           .type('video/mp4')
           .header('cache-control', 'private, max-age=3600');
         if (req.query.download)
-          reply.header('content-disposition', `attachment; filename="polypseg-${job.id}.mp4"`);
-        const range = parseRange(req.headers.range, size);
+          reply.header('content-disposition', `attachment; filename="polypseg-${id}.mp4"`);
+        const { size, range } = video;
         if (range === 'unsatisfiable') {
           reply.header('content-range', `bytes */${size}`);
           throw new HttpError(416, 'range_not_satisfiable', `the video has ${size} bytes`);
         }
-        if (range === null) {
-          reply.header('content-length', size);
-          return reply.send(createReadStream(path));
-        }
-        reply
+        if (range === null) return reply.header('content-length', size).send(video.open());
+        return reply
           .code(206)
           .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
-          .header('content-length', range.end - range.start + 1);
-        return reply.send(createReadStream(path, { start: range.start, end: range.end }));
+          .header('content-length', range.end - range.start + 1)
+          .send(video.open());
       },
     );
 
@@ -295,52 +175,24 @@ export const videoRoutes =
         schema: {
           summary: 'Per-frame findings of a finished video job',
           description:
-            'One entry per frame: {frame, time (s), count (polyps), area (pixels), score (best polyp score, 0 if none)}.',
+            'One entry per frame: {frame, time (s), count (polyps), area (pixels), coverage, score (best polyp score, 0 if none)}.',
           tags: ['videos'],
           params: idParams,
-          response: { 404: errorBodySchema },
+          response: { 404: errorJsonSchema },
         },
         config: {
           openapi: {
             responses: {
               '200': {
                 description: 'Per-frame findings',
-                content: {
-                  'application/json': {
-                    schema: {
-                      type: 'object',
-                      properties: {
-                        fps: { type: 'number' },
-                        frames: {
-                          type: 'array',
-                          items: {
-                            type: 'object',
-                            properties: {
-                              frame: { type: 'integer' },
-                              time: { type: 'number' },
-                              count: { type: 'integer' },
-                              area: { type: 'integer' },
-                              score: { type: 'number' },
-                            },
-                          },
-                        },
-                      },
-                    },
-                  },
-                },
+                content: { 'application/json': { schema: jsonSchema(framesFileSchema) } },
               },
             },
           },
         },
       },
-      async (req, reply) => {
-        const job = await findJob(req.params.id);
-        if (job.status !== 'done') throw notFound(`the video job is ${job.status}; no per-frame results yet`);
-        const json = await readFile(store.framesPath(job.id)).catch(() => {
-          throw notFound('the per-frame results are gone');
-        });
-        return reply.type('application/json').send(json);
-      },
+      // the file as the job wrote it (video-job.ts, typed by the same schema): no re-serialising
+      async (req, reply) => reply.type('application/json').send(await videos.frames(req.params.id)),
     );
 
     app.delete<IdRequest>(
@@ -350,12 +202,11 @@ export const videoRoutes =
           summary: 'Cancel a video job (if unfinished) and delete it with its files',
           tags: ['videos'],
           params: idParams,
-          response: { 204: { type: 'null' }, 404: errorBodySchema },
+          response: { 204: { type: 'null' }, 404: errorJsonSchema },
         },
       },
       async (req, reply) => {
-        const job = await findJob(req.params.id);
-        await queue.remove(job.id);
+        const job = await videos.remove(req.params.id);
         req.log.info({ job: job.id, was: job.status }, 'video job deleted');
         return reply.code(204).send();
       },
