@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
+import type { JobView } from '../../src/api/schemas.ts';
 import { upload } from './helpers.ts';
 
-export { exited, LISTENING, serveArgs, spawnCli, type CliProcess } from '../../scripts/lib/cli-process.ts';
+/** A video job as GET /api/videos/:id and the SSE events show it: the API's own type. */
+export type { JobView };
 
-/** A video job as GET /api/videos/:id and the SSE events show it. */
-export interface JobView {
-  id: string;
-  status: string;
-  progress: number;
-  fps: number | null;
-  frames: number | null;
-  error?: string;
-}
+export { exited, LISTENING, serveArgs, spawnCli, type CliProcess } from '../../scripts/lib/cli-process.ts';
 
 export const submit = async (url: string, bytes: Uint8Array, name = 'clip.mp4') =>
   upload(`${url}/api/videos`, 'video', bytes, name);
