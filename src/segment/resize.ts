@@ -97,7 +97,14 @@ function resizeRowsHorizontally(
 }
 
 /** Output row `y` of the vertical pass over `tmp` (rows of `stride` values), added into `out` (zeroed). */
-function verticalRow(tmp: Float32Array, stride: number, wy: AxisWeights, y: number, out: Float32Array, o: number) {
+function verticalRow(
+  tmp: Float32Array,
+  stride: number,
+  wy: AxisWeights,
+  y: number,
+  out: Float32Array,
+  o: number,
+) {
   const s = wy.start[y]!;
   const n = wy.count[y]!;
   const wo = y * wy.taps;
@@ -143,8 +150,7 @@ export function bilinearRows(
   outWidth: number,
   outHeight: number,
 ): (y: number, out: Float32Array) => void {
-  if (src.length !== width * height)
-    throw new Error(`resize: ${src.length} values for ${width}x${height}x1`);
+  if (src.length !== width * height) throw new Error(`resize: ${src.length} values for ${width}x${height}x1`);
   const tmp = resizeRowsHorizontally(src, width, height, 1, outWidth);
   const wy = axisWeights(height, outHeight);
   return (y, out) => {

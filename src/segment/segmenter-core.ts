@@ -49,7 +49,13 @@ export class ModelSegmenter implements Segmenter {
 
   async segment(image: RawImage, options: SegmentOptions = {}): Promise<Segmentation> {
     const probs = await this.probabilities(image, options.tta ?? this.metadata.tta);
-    return postprocess(probs, this.metadata.inputSize, image.width, image.height, this.postOptions(image, options));
+    return postprocess(
+      probs,
+      this.metadata.inputSize,
+      image.width,
+      image.height,
+      this.postOptions(image, options),
+    );
   }
 
   /**

@@ -36,7 +36,9 @@ const port = parentPort!;
 
 /** The mask without the full-size float probabilities (segmentMask) where the runtime has it. */
 const segmentMask = (image: RawImage, options: SegmentOptions): Promise<MaskSegmentation> =>
-  segmenter instanceof ModelSegmenter ? segmenter.segmentMask(image, options) : segmenter.segment(image, options);
+  segmenter instanceof ModelSegmenter
+    ? segmenter.segmentMask(image, options)
+    : segmenter.segment(image, options);
 
 async function handle(task: ImageTask): Promise<ImageReply> {
   try {

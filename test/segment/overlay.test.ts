@@ -45,7 +45,10 @@ test('outline colours the boundary only; opacity 0 leaves the inside alone', () 
 });
 
 /** maskBoundary as it was: `width` rounds of 4-neighbour erosion, each in a new array. */
-function erodedBoundary(mask: { width: number; height: number; data: Uint8Array }, width: number): Uint8Array {
+function erodedBoundary(
+  mask: { width: number; height: number; data: Uint8Array },
+  width: number,
+): Uint8Array {
   const { width: w, height: h } = mask;
   let inner = mask.data;
   const edge = new Uint8Array(w * h);
@@ -55,7 +58,14 @@ function erodedBoundary(mask: { width: number; height: number; data: Uint8Array 
       for (let x = 0; x < w; x++, i++) {
         if (!inner[i]) continue;
         const interior =
-          x > 0 && x < w - 1 && y > 0 && y < h - 1 && inner[i - 1] && inner[i + 1] && inner[i - w] && inner[i + w];
+          x > 0 &&
+          x < w - 1 &&
+          y > 0 &&
+          y < h - 1 &&
+          inner[i - 1] &&
+          inner[i + 1] &&
+          inner[i - w] &&
+          inner[i + w];
         if (interior) next[i] = 1;
         else edge[i] = 1;
       }
@@ -91,7 +101,11 @@ test('maskBoundary (a capped distance transform) equals repeated erosion for any
       for (let i = 0; i < data.length; i++) if (random() < 0.02) data[i] ^= 1;
       const mask = { width: w, height: h, data };
       for (const width of [0, 0.5, 1, 2, 2.5, 3, 7, 40, 300])
-        assert.deepEqual(maskBoundary(mask, width), erodedBoundary(mask, width), `${w}x${h} fill ${fill} width ${width}`);
+        assert.deepEqual(
+          maskBoundary(mask, width),
+          erodedBoundary(mask, width),
+          `${w}x${h} fill ${fill} width ${width}`,
+        );
     }
   }
 });

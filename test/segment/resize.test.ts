@@ -41,7 +41,7 @@ test('rejects data of the wrong length', () => {
   assert.throws(() => resizeBilinear(new Uint8Array(5), 2, 2, 1, 4, 4), /resize/);
 });
 
-test('bilinearRows gives resizeBilinear\'s rows of a single-channel map, bit for bit', () => {
+test("bilinearRows gives resizeBilinear's rows of a single-channel map, bit for bit", () => {
   const src = Float32Array.from({ length: 9 * 7 }, (_, i) => Math.sin(i * 0.7) * 0.5 + 0.5);
   for (const [w, h] of [
     [9, 7],
