@@ -75,9 +75,14 @@ export async function decodeMask(input: Buffer | string, opts: DecodeOptions = {
   }
 }
 
-/** Encodes a 0/1 mask as a 0/255 greyscale PNG. */
-export async function encodeMaskPng(mask: BinaryMask): Promise<Buffer> {
-  const px = Buffer.alloc(mask.data.length);
+/**
+ * Encodes a 0/1 mask as a 0/255 greyscale PNG. `consume`: write the 0/255 values into the mask's own
+ * bytes instead of a copy (the mask is no longer 0/1 afterwards), saving a byte per pixel.
+ */
+export async function encodeMaskPng(mask: BinaryMask, opts: { consume?: boolean } = {}): Promise<Buffer> {
+  const px = opts.consume
+    ? Buffer.from(mask.data.buffer, mask.data.byteOffset, mask.data.length)
+    : Buffer.alloc(mask.data.length);
   for (let i = 0; i < px.length; i++) px[i] = mask.data[i] ? 255 : 0;
   return sharp(px, { raw: { width: mask.width, height: mask.height, channels: 1 } })
     .png()

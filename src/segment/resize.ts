@@ -49,25 +49,17 @@ function axisWeights(inSize: number, outSize: number): AxisWeights {
   return result;
 }
 
-/**
- * Resizes an interleaved (HWC) image or map with a separable triangle filter.
- * `src` may be uint8 or float; the result is float32 (values are not rounded).
- */
-export function resizeBilinear(
+/** The horizontal pass of resizeBilinear: height x outWidth x channels, float32. */
+function resizeRowsHorizontally(
   src: ArrayLike<number>,
   width: number,
   height: number,
   channels: number,
   outWidth: number,
-  outHeight: number,
 ): Float32Array {
-  if (src.length !== width * height * channels)
-    throw new Error(`resize: ${src.length} values for ${width}x${height}x${channels}`);
-  const wx = axisWeights(width, outWidth);
-  const wy = axisWeights(height, outHeight);
-  // Horizontal pass: height x outWidth x channels (RGB and single-channel maps get unrolled loops).
+  // RGB and single-channel maps get unrolled loops
   const tmp = new Float32Array(height * outWidth * channels);
-  const { start, count, weights, taps } = wx;
+  const { start, count, weights, taps } = axisWeights(width, outWidth);
   for (let y = 0; y < height; y++) {
     const row = y * width * channels;
     let o = y * outWidth * channels;
@@ -101,19 +93,68 @@ export function resizeBilinear(
       }
     }
   }
-  // Vertical pass.
+  return tmp;
+}
+
+/** Output row `y` of the vertical pass over `tmp` (rows of `stride` values), added into `out` (zeroed). */
+function verticalRow(
+  tmp: Float32Array,
+  stride: number,
+  wy: AxisWeights,
+  y: number,
+  out: Float32Array,
+  o: number,
+) {
+  const s = wy.start[y]!;
+  const n = wy.count[y]!;
+  const wo = y * wy.taps;
+  for (let k = 0; k < n; k++) {
+    const w = wy.weights[wo + k]!;
+    const r = (s + k) * stride;
+    for (let i = 0; i < stride; i++) out[o + i]! += w * tmp[r + i]!;
+  }
+}
+
+/**
+ * Resizes an interleaved (HWC) image or map with a separable triangle filter.
+ * `src` may be uint8 or float; the result is float32 (values are not rounded).
+ */
+export function resizeBilinear(
+  src: ArrayLike<number>,
+  width: number,
+  height: number,
+  channels: number,
+  outWidth: number,
+  outHeight: number,
+): Float32Array {
+  if (src.length !== width * height * channels)
+    throw new Error(`resize: ${src.length} values for ${width}x${height}x${channels}`);
+  const tmp = resizeRowsHorizontally(src, width, height, channels, outWidth);
+  const wy = axisWeights(height, outHeight);
   const out = new Float32Array(outHeight * outWidth * channels);
   const stride = outWidth * channels;
-  for (let y = 0; y < outHeight; y++) {
-    const s = wy.start[y]!;
-    const n = wy.count[y]!;
-    const wo = y * wy.taps;
-    const o = y * stride;
-    for (let k = 0; k < n; k++) {
-      const w = wy.weights[wo + k]!;
-      const r = (s + k) * stride;
-      for (let i = 0; i < stride; i++) out[o + i]! += w * tmp[r + i]!;
-    }
-  }
+  for (let y = 0; y < outHeight; y++) verticalRow(tmp, stride, wy, y, out, y * stride);
   return out;
+}
+
+/**
+ * resizeBilinear of a single-channel map, one output row at a time: `row(y, out)` writes row `y`
+ * (outWidth values, bit-identical to resizeBilinear's) into `out`. Only the small horizontal pass
+ * (height x outWidth) is kept, so upscaling a model-size map to a 40-megapixel image costs a few MB
+ * instead of a 160 MB float plane.
+ */
+export function bilinearRows(
+  src: ArrayLike<number>,
+  width: number,
+  height: number,
+  outWidth: number,
+  outHeight: number,
+): (y: number, out: Float32Array) => void {
+  if (src.length !== width * height) throw new Error(`resize: ${src.length} values for ${width}x${height}x1`);
+  const tmp = resizeRowsHorizontally(src, width, height, 1, outWidth);
+  const wy = axisWeights(height, outHeight);
+  return (y, out) => {
+    out.fill(0, 0, outWidth);
+    verticalRow(tmp, outWidth, wy, y, out, 0);
+  };
 }

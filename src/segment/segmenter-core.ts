@@ -2,10 +2,10 @@
 import type { RawImage } from '../data/raw-image.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import { PolypsegError } from '../errors.ts';
-import { postprocess, channelOf } from './postprocess.ts';
+import { postprocess, postprocessMask, channelOf } from './postprocess.ts';
 import { preprocess } from './preprocess.ts';
 import { TTA_VIEWS } from './tta.ts';
-import type { InferFn, Runtime, SegmentOptions, Segmentation, Segmenter } from './types.ts';
+import type { InferFn, MaskSegmentation, Runtime, SegmentOptions, Segmentation, Segmenter } from './types.ts';
 
 /**
  * The shared Segmenter: preprocess -> runtime's InferFn -> (flip TTA average) -> postprocess.
@@ -49,10 +49,30 @@ export class ModelSegmenter implements Segmenter {
 
   async segment(image: RawImage, options: SegmentOptions = {}): Promise<Segmentation> {
     const probs = await this.probabilities(image, options.tta ?? this.metadata.tta);
-    return postprocess(probs, this.metadata.inputSize, image.width, image.height, {
+    return postprocess(
+      probs,
+      this.metadata.inputSize,
+      image.width,
+      image.height,
+      this.postOptions(image, options),
+    );
+  }
+
+  /**
+   * segment() without the full-size probabilities: the same mask, polyps and coverage, post-processed
+   * row by row (postprocessMask), so a large image costs its mask's byte per pixel on top of itself.
+   */
+  async segmentMask(image: RawImage, options: SegmentOptions = {}): Promise<MaskSegmentation> {
+    const { width, height } = image;
+    const probs = await this.probabilities(image, options.tta ?? this.metadata.tta);
+    return postprocessMask(probs, this.metadata.inputSize, width, height, this.postOptions(image, options));
+  }
+
+  private postOptions(image: RawImage, options: SegmentOptions) {
+    return {
       threshold: options.threshold ?? this.metadata.threshold,
       minArea: options.minArea ?? Math.round(this.metadata.minRegionFraction * image.width * image.height),
-    });
+    };
   }
 
   async dispose(): Promise<void> {

@@ -22,6 +22,9 @@ export interface Segmentation {
   polyps: Polyp[];
 }
 
+/** A Segmentation without the full-size probability plane (what the server's image workers return). */
+export type MaskSegmentation = Omit<Segmentation, 'probabilities'>;
+
 export type Runtime = 'onnx' | 'tfjs' | 'onnx-web';
 /** A runtime, or 'auto': onnx when the model has its ONNX export, else tfjs. */
 export type RuntimeChoice = Runtime | 'auto';

@@ -94,6 +94,8 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     images: new ImagePool({
       size: config.limits.imageConcurrency,
       maxWaiting: config.limits.imageConcurrency * 4,
+      // one maximum-size image at a time (or several smaller ones): memory bounded by the pixel limit
+      pixelBudget: config.limits.imagePixels,
       // the workers load the model themselves, with the runtime the server ended up using
       workerData: {
         modelDir: config.modelDir,

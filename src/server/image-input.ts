@@ -21,9 +21,13 @@ async function declaredSize(buf: Buffer, type: string): Promise<{ width: number;
 /**
  * The cheap checks of an uploaded image, in order of cost: empty → 400, unknown content (sniffed,
  * never by name) → 415, header unreadable → 422, declared pixels over the limit → 413. Nothing is
- * decoded, so the server can refuse a bad upload before it waits for an image worker.
+ * decoded, so the server can refuse a bad upload before it waits for an image worker. Returns the
+ * type and the declared size, which the image pool weighs the upload by.
  */
-export async function checkUploadedImage(buf: Buffer, maxPixels: number): Promise<ImageType> {
+export async function checkUploadedImage(
+  buf: Buffer,
+  maxPixels: number,
+): Promise<{ type: ImageType; width: number; height: number }> {
   if (buf.length === 0) throw badRequest('the uploaded file is empty', 'empty_file');
   const type = sniffImage(buf);
   if (!type) throw unsupportedType('not a supported image: expected JPEG, PNG, WebP, BMP or TIFF content');
@@ -34,12 +38,12 @@ export async function checkUploadedImage(buf: Buffer, maxPixels: number): Promis
       'image_too_large',
     );
   }
-  return type;
+  return { type, width, height };
 }
 
 /** An uploaded image: checkUploadedImage, then decoded; pixel data undecodable or truncated → 422. */
 export async function readUploadedImage(buf: Buffer, maxPixels: number): Promise<RawImage> {
-  const type = await checkUploadedImage(buf, maxPixels);
+  const { type } = await checkUploadedImage(buf, maxPixels);
   try {
     return await decodeImage(buf, { maxPixels, label: `the ${type.toUpperCase()} file` });
   } catch (err) {

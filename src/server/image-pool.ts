@@ -9,6 +9,12 @@ export interface ImagePoolOptions {
   size: number;
   /** image requests that may wait (uploading or queued) beyond those being segmented */
   maxWaiting: number;
+  /**
+   * declared pixels (width × height) being decoded and segmented at once, across the workers; an
+   * image beyond it waits for the others to finish. Bounds the workers' memory at a few bytes per
+   * pixel of this, whatever the concurrency (default: unbounded)
+   */
+  pixelBudget?: number;
   workerData: ImageWorkerData;
   logger: FastifyBaseLogger;
 }
@@ -17,10 +23,11 @@ const WORKER_URL = new URL('./image-worker-boot.js', import.meta.url);
 
 /**
  * Image segmentation on a bounded pool of worker threads. Decoding a 40-megapixel upload, resizing
- * it and post-processing a mask of that size take seconds of CPU and hundreds of MB each: on worker
- * threads the event loop stays free for /healthz, SSE and video jobs, and at most `size` images are
- * in memory decoded at once. Requests are counted from their first byte (`admit`), so the uploads
- * buffered in memory are bounded too.
+ * it and post-processing a mask of that size take seconds of CPU and ~200 MB each: on worker
+ * threads the event loop stays free for /healthz, SSE and video jobs, at most `size` images are
+ * in memory decoded at once, and their declared pixels sum to at most `pixelBudget` (so two
+ * maximum-size images are never decoded at once). Requests are counted from their first byte
+ * (`admit`), so the uploads buffered in memory are bounded too.
  */
 export class ImagePool {
   private readonly idle: Worker[] = [];
@@ -32,7 +39,7 @@ export class ImagePool {
 
   constructor(private readonly options: ImagePoolOptions) {
     // admit() bounds the waiting room; the limiter only hands out the workers
-    this.slots = new Limiter(options.size, Number.POSITIVE_INFINITY);
+    this.slots = new Limiter(options.size, Number.POSITIVE_INFINITY, options.pixelBudget);
   }
 
   /** Counts one image request until the returned release is called; 503 beyond size + maxWaiting. */
@@ -54,8 +61,15 @@ export class ImagePool {
     while (!this.closed && this.workers.size < this.options.size) this.idle.push(this.spawn());
   }
 
+  /** Segments one image on a worker once a worker and its declared pixels' share of the budget are free. */
   run(task: Omit<ImageTask, 'id'>): Promise<ImageResult> {
-    return this.slots.run(() => this.dispatch({ ...task, id: this.nextId++ }));
+    return this.slots.run(() => this.dispatch({ ...task, id: this.nextId++ }), task.pixels);
+  }
+
+  /** Images being segmented now and the sum of their declared pixels. */
+  get load(): { active: number; pixels: number } {
+    const { active, weight } = this.slots.load;
+    return { active, pixels: weight };
   }
 
   async close(): Promise<void> {

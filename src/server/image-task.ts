@@ -4,6 +4,8 @@ import type { Polyp, Runtime, SegmentOptions } from '../segment/types.ts';
 export interface ImageTask {
   id: number;
   bytes: Uint8Array;
+  /** width × height its header declares (checked before the task was queued) */
+  pixels: number;
   maxPixels: number;
   options: SegmentOptions;
   /** json and png return the mask PNG, overlay returns the overlay PNG */

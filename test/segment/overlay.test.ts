@@ -45,6 +45,72 @@ test('outline colours the boundary only; opacity 0 leaves the inside alone', () 
   );
 });
 
+/** maskBoundary as it was: `width` rounds of 4-neighbour erosion, each in a new array. */
+function erodedBoundary(
+  mask: { width: number; height: number; data: Uint8Array },
+  width: number,
+): Uint8Array {
+  const { width: w, height: h } = mask;
+  let inner = mask.data;
+  const edge = new Uint8Array(w * h);
+  for (let pass = 0; pass < width; pass++) {
+    const next = new Uint8Array(w * h);
+    for (let y = 0, i = 0; y < h; y++) {
+      for (let x = 0; x < w; x++, i++) {
+        if (!inner[i]) continue;
+        const interior =
+          x > 0 &&
+          x < w - 1 &&
+          y > 0 &&
+          y < h - 1 &&
+          inner[i - 1] &&
+          inner[i + 1] &&
+          inner[i - w] &&
+          inner[i + w];
+        if (interior) next[i] = 1;
+        else edge[i] = 1;
+      }
+    }
+    inner = next;
+  }
+  return edge;
+}
+
+test('maskBoundary (a capped distance transform) equals repeated erosion for any mask and width', () => {
+  let seed = 3;
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  for (const [w, h] of [
+    [1, 1],
+    [5, 1],
+    [1, 7],
+    [20, 13],
+    [64, 64],
+    [300, 200],
+  ] as const) {
+    for (const fill of [0, 0.3, 0.7, 1]) {
+      // random rectangles plus salt-and-pepper noise; fill 1 is the whole frame
+      const data = new Uint8Array(w * h);
+      if (fill === 1) data.fill(1);
+      else
+        for (let r = 0; r < 12; r++) {
+          const x0 = Math.floor(random() * w);
+          const y0 = Math.floor(random() * h);
+          const x1 = Math.min(w, x0 + Math.floor(random() * w * fill));
+          const y1 = Math.min(h, y0 + Math.floor(random() * h * fill));
+          for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data[y * w + x] = 1;
+        }
+      for (let i = 0; i < data.length; i++) if (random() < 0.02) data[i] ^= 1;
+      const mask = { width: w, height: h, data };
+      for (const width of [0, 0.5, 1, 2, 2.5, 3, 7, 40, 300])
+        assert.deepEqual(
+          maskBoundary(mask, width),
+          erodedBoundary(mask, width),
+          `${w}x${h} fill ${fill} width ${width}`,
+        );
+    }
+  }
+});
+
 test('renderOverlay takes a Segmentation-like object; size mismatch is a clear error', () => {
   const out = renderOverlay(image(), { mask: square() });
   assert.notDeepEqual(out.data, image().data);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { postprocess, channelOf } from '../../src/segment/postprocess.ts';
+import { postprocess, postprocessMask, channelOf } from '../../src/segment/postprocess.ts';
 import { preprocess, toRgb } from '../../src/segment/preprocess.ts';
 import { flipHorizontal, flipVertical } from '../../src/segment/tta.ts';
 import { PolypsegError } from '../../src/errors.ts';
@@ -51,6 +51,41 @@ test('postprocess: resize back, threshold, polyps, coverage', () => {
   assert.deepEqual(seg.polyps[0]!.bbox, [0, 0, 4, 6]);
   assert.equal(seg.coverage, 0.5);
   assert.equal(postprocess(probs, 4, 8, 6, { threshold: 0.95 }).polyps.length, 0);
+});
+
+test('postprocessMask (row by row, no full-size probabilities) equals postprocess exactly', () => {
+  let seed = 1;
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  let regions = 0;
+  let dropped = 0;
+  for (const [size, width, height] of [
+    [8, 8, 8],
+    [8, 37, 21],
+    [16, 100, 60],
+    [5, 3, 40],
+    [12, 1, 1],
+    [12, 200, 1],
+    [12, 1, 200],
+    [32, 640, 480],
+  ] as const) {
+    for (let t = 0; t < 10; t++) {
+      // noise upscaled: many regions of every shape, some touching the borders
+      const probs = Float32Array.from({ length: size * size }, random);
+      const threshold = [0.3, 0.5, 0.7, 0.9, 1.1][t % 5]!;
+      const minArea = [0, 5, 400][t % 3]!;
+      const full = postprocess(probs, size, width, height, { threshold, minArea });
+      const lean = postprocessMask(probs, size, width, height, { threshold, minArea });
+      const label = `${size}→${width}x${height} threshold ${threshold} minArea ${minArea}`;
+      assert.deepEqual(lean.mask, full.mask, label);
+      // same regions, same order, scores summed in the same order: bit-identical
+      assert.deepEqual(lean.polyps, full.polyps, label);
+      assert.equal(lean.coverage, full.coverage, label);
+      assert.equal('probabilities' in lean, false);
+      regions += full.polyps.length;
+      dropped += minArea > 0 ? 1 : 0;
+    }
+  }
+  assert.ok(regions > 100 && dropped > 0, `${regions} regions compared`);
 });
 
 test('channelOf takes the last channel; flips undo themselves', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resizeBilinear } from '../../src/segment/resize.ts';
+import { bilinearRows, resizeBilinear } from '../../src/segment/resize.ts';
 
 test('same size is the identity', () => {
   const src = Uint8Array.from({ length: 5 * 4 * 3 }, (_, i) => (i * 37) % 256);
@@ -39,4 +39,23 @@ test('upscaling uses half-pixel centres and reproduces a linear ramp inside', ()
 
 test('rejects data of the wrong length', () => {
   assert.throws(() => resizeBilinear(new Uint8Array(5), 2, 2, 1, 4, 4), /resize/);
+});
+
+test("bilinearRows gives resizeBilinear's rows of a single-channel map, bit for bit", () => {
+  const src = Float32Array.from({ length: 9 * 7 }, (_, i) => Math.sin(i * 0.7) * 0.5 + 0.5);
+  for (const [w, h] of [
+    [9, 7],
+    [40, 23],
+    [4, 3],
+    [1, 50],
+  ] as const) {
+    const full = resizeBilinear(src, 9, 7, 1, w, h);
+    const row = bilinearRows(src, 9, 7, w, h);
+    const out = new Float32Array(w).fill(Number.NaN);
+    for (let y = 0; y < h; y++) {
+      row(y, out);
+      assert.deepEqual(out, full.subarray(y * w, (y + 1) * w), `${w}x${h} row ${y}`);
+    }
+  }
+  assert.throws(() => bilinearRows(new Float32Array(5), 2, 2, 4, 4), /resize/);
 });

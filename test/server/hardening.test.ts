@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import sharp from 'sharp';
 import { createSegmenter } from '../../src/segment/index.ts';
 import type { Segmenter } from '../../src/segment/types.ts';
 import { makeModelDir } from '../helpers/model-fixture.ts';
@@ -437,6 +438,58 @@ test('defect 8: extra parts, huge part headers and file names, bad query values 
     await held.dispose();
   }
 });
+
+/** This process's resident memory now and its peak since resetPeakRss() (Linux), in bytes. */
+const rss = (field: 'VmRSS' | 'VmHWM') =>
+  Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
+const resetPeakRss = () => writeFileSync('/proc/self/clear_refs', '5');
+const canMeasurePeak = (() => {
+  try {
+    resetPeakRss();
+    return rss('VmHWM') > 0;
+  } catch {
+    return false;
+  }
+})();
+
+test(
+  'defect 9: two parallel maximum-size images cost one image at a few bytes per pixel, not two at ~12',
+  { skip: !canMeasurePeak && 'needs /proc/self/clear_refs (Linux) to measure the peak' },
+  async (t) => {
+    // 12 MP is the limit here, so the pixel budget (the limit) lets one of these images run at a time.
+    // threshold=0 makes every pixel polyp: one frame-sized region, outline and fill drawn everywhere,
+    // the worst case of post-processing. The upload itself is ~40 KB of deflated zeros.
+    const [w, h] = [4000, 3000];
+    const pixels = w * h;
+    const own = await startServer(modelDir, { limits: { imagePixels: pixels, imageConcurrency: 2 } });
+    try {
+      const small = await upload(`${own.url}/api/segment`, 'image', await picture(64, 48, 'png'), 's.png');
+      assert.equal(small.status, 200); // both workers up, the model loaded
+      await small.arrayBuffer();
+      const bomb = blackPng(w, h);
+      const segment = async () => {
+        const res = await upload(`${own.url}/api/segment?format=overlay&threshold=0`, 'image', bomb, 'b.png');
+        return { status: res.status, png: Buffer.from(await res.arrayBuffer()) };
+      };
+      // one image first: the allocator keeps some freed memory for reuse, measured as "idle" below
+      assert.equal((await segment()).status, 200);
+      const before = rss('VmRSS');
+      resetPeakRss();
+      const answers = await Promise.all([segment(), segment()]);
+      const perPixel = (rss('VmHWM') - before) / pixels;
+      t.diagnostic(`peak ${perPixel.toFixed(2)} bytes per pixel above the idle server`);
+      for (const a of answers) assert.equal(a.status, 200);
+      const meta = await sharp(answers[0]!.png).metadata();
+      assert.deepEqual([meta.width, meta.height], [w, h]);
+      // Before: ~16 bytes per pixel per image (float probabilities, int32 labels, mask, a copy of the
+      // RGB image, erosion arrays), both images at once: 33 here. Without the pixel budget, both at
+      // ~5: 10.5-11.5. Now the RGB image, the mask and the outline of one image at a time: 3.5-7.
+      assert.ok(perPixel < 9, `peak ${perPixel.toFixed(1)} bytes per pixel above the idle server`);
+    } finally {
+      await own.close();
+    }
+  },
+);
 
 test('raw requests: an HTTP request that is not multipart gets 415, not a hang', async () => {
   const res = await rawRequest(

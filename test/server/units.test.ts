@@ -91,6 +91,57 @@ test('Limiter runs at most N tasks and refuses beyond the waiting room with 503'
   assert.equal(await limiter.run(async () => 7), 7);
 });
 
+test('Limiter with a budget: running weights never exceed it, small tasks share, large ones take turns in order', async () => {
+  // the image pool's setting: 2 workers, a budget of one maximum-size (40 MP) image
+  const limiter = new Limiter(2, Number.POSITIVE_INFINITY, 40e6);
+  const gates: Array<() => void> = [];
+  const started: string[] = [];
+  let peak = 0;
+  const task = (name: string) => async () => {
+    started.push(name);
+    peak = Math.max(peak, limiter.load.weight);
+    await new Promise<void>((r) => gates.push(r));
+    return name;
+  };
+  const runs = [
+    limiter.run(task('big1'), 39.7e6),
+    limiter.run(task('big2'), 39.7e6),
+    limiter.run(task('small1'), 2e6),
+    limiter.run(task('huge'), 1e9),
+  ];
+  await new Promise((r) => setImmediate(r));
+  // big2 waits for big1; small1 waits behind big2 (arrival order: large images are never starved)
+  assert.deepEqual(started, ['big1']);
+  assert.deepEqual(limiter.load, { active: 1, weight: 39.7e6 });
+  gates.shift()!();
+  await runs[0];
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(started, ['big1', 'big2']);
+  gates.shift()!();
+  await runs[1];
+  await new Promise((r) => setImmediate(r));
+  // small1 runs; a task over the budget counts as the whole budget and waits until it runs alone
+  assert.deepEqual(started, ['big1', 'big2', 'small1']);
+  gates.shift()!();
+  await runs[2];
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(started, ['big1', 'big2', 'small1', 'huge']);
+  gates.shift()!();
+  assert.deepEqual(await Promise.all(runs), ['big1', 'big2', 'small1', 'huge']);
+  assert.ok(peak <= 40e6, `peak weight ${peak}`);
+  assert.deepEqual(limiter.load, { active: 0, weight: 0 });
+
+  // small images still run two at a time (the concurrency), whatever the budget
+  const small = [limiter.run(task('a'), 1e6), limiter.run(task('b'), 1e6), limiter.run(task('c'), 1e6)];
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(limiter.load, { active: 2, weight: 2e6 });
+  while (gates.length) {
+    gates.shift()!();
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.deepEqual(await Promise.all(small), ['a', 'b', 'c']);
+});
+
 test('error replies: HttpError keeps its status, Fastify 4xx map to codes, 5xx hide details', () => {
   assert.deepEqual(toErrorReply(new HttpError(415, 'unsupported_media_type', 'nope')).body, {
     error: { code: 'unsupported_media_type', message: 'nope' },

@@ -70,10 +70,12 @@ export const segmentRoutes =
             (part) => part.toBuffer(),
           );
           // refuse bad files before queueing for a worker; the worker decodes
-          await checkUploadedImage(bytes, limits.imagePixels);
+          const declared = await checkUploadedImage(bytes, limits.imagePixels);
           const { threshold, minArea, tta, format } = parseSegmentQuery(req.url);
+          // weighed by its declared pixels: large images take turns, small ones share the workers
           const result = await ctx.images.run({
             bytes,
+            pixels: declared.width * declared.height,
             maxPixels: limits.imagePixels,
             options: { threshold, minArea, tta },
             format,
