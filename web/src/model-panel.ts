@@ -32,7 +32,8 @@ export function metricsLine(metrics: Record<string, unknown>): string | null {
   const pretty = (k: string) => ({ iou: 'IoU', dice: 'Dice' })[k.toLowerCase()] ?? k;
   const text = flat
     .slice(0, 4)
-    .map(([k, v]) => `${pretty(k)} ${v.toFixed(3)}`)
+    // counts (images: 100) stay integers; scores get three decimals
+    .map(([k, v]) => `${pretty(k)} ${Number.isInteger(v) ? v : v.toFixed(3)}`)
     .join(' · ');
   return label ? `${text} (${label})` : text;
 }
