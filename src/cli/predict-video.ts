@@ -3,7 +3,7 @@ import { parseFlags, parseNumber, requireFlag, type Command } from './command.ts
 import { openSegmenterFromFlags, SEGMENT_FLAGS, SEGMENT_FLAGS_USAGE } from './segment-flags.ts';
 import { ProgressBar } from '../progress.ts';
 import { parseColor } from '../segment/overlay.ts';
-import { processVideo } from '../video/index.ts';
+import { processVideo, videoRuntimeOptions } from '../video/index.ts';
 
 const usage = `usage: polypseg predict-video --input IN.mp4 --out OUT.mp4 [--model DIR] [--json FRAMES.json]
                               [--color #RRGGBB] [--opacity 0.4] [--outline] [--tta] [--threshold T]
@@ -38,7 +38,7 @@ const command: Command = {
       opacity: parseNumber(values.opacity, 'opacity', 0, 1),
       outline: values.outline,
     };
-    const { segmenter, options } = await openSegmenterFromFlags(values);
+    const { segmenter, options } = await openSegmenterFromFlags(values, videoRuntimeOptions);
 
     // Ctrl-C stops ffmpeg and removes the partial output.
     const controller = new AbortController();

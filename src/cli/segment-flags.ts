@@ -1,6 +1,6 @@
 import { parseNumber, parsePositiveInt, UsageError } from './command.ts';
 import { createSegmenter, parseRuntime } from '../segment/create-segmenter.ts';
-import type { Segmenter, SegmentOptions } from '../segment/types.ts';
+import type { RuntimeOptions, Segmenter, SegmentOptions } from '../segment/types.ts';
 
 /** Flags shared by the commands that run a model on images (`predict`, `predict-video`, `eval`). */
 export const SEGMENT_FLAGS = {
@@ -41,6 +41,8 @@ export function ttaFlag(values: { tta?: boolean; 'no-tta'?: boolean }): boolean 
 /** Validates the shared flags and opens the model: every mistake is a UsageError before any work starts. */
 export async function openSegmenterFromFlags(
   values: SegmentFlagValues,
+  /** `videoRuntimeOptions` for video commands: inference on worker threads */
+  runtimeOptions: (threads?: number) => RuntimeOptions = (threads) => ({ threads }),
 ): Promise<{ segmenter: Segmenter; options: SegmentOptions }> {
   const options: SegmentOptions = {
     tta: ttaFlag(values),
@@ -49,6 +51,6 @@ export async function openSegmenterFromFlags(
   };
   const runtime = parseRuntime(values.runtime);
   const threads = values.threads ? parsePositiveInt(values.threads, 'threads') : undefined;
-  const segmenter = await createSegmenter(values.model, { runtime, threads });
+  const segmenter = await createSegmenter(values.model, { runtime, ...runtimeOptions(threads) });
   return { segmenter, options };
 }

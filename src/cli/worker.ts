@@ -2,6 +2,7 @@ import { createServerLogger } from '../server/logger.ts';
 import { assertWritableDataDir } from '../server/data-dir.ts';
 import { JobFiles } from '../server/job-files.ts';
 import { processVideoJob } from '../server/video-job.ts';
+import { videoRuntimeOptions } from '../video/process-video.ts';
 import { parsePositiveInt, UsageError, type Command } from './command.ts';
 import { flagLines, parseConfigFlags } from './server-flags.ts';
 
@@ -51,7 +52,10 @@ const command: Command = {
 
     const { createSegmenter } = await import('../segment/index.ts');
     const { RedisVideoWorker } = await import('../server/redis/redis-worker.ts');
-    const segmenter = await createSegmenter(config.modelDir, { runtime: config.runtime, threads });
+    const segmenter = await createSegmenter(config.modelDir, {
+      runtime: config.runtime,
+      ...videoRuntimeOptions(threads),
+    });
     log.info({ model: segmenter.metadata.name, runtime: segmenter.runtime, threads }, 'model loaded');
     const files = new JobFiles(config.dataDir);
     const worker = await RedisVideoWorker.start(

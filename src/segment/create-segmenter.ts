@@ -49,5 +49,5 @@ export async function createSegmenter(modelDir: string, opts: SegmenterOptions =
   const files = await openModelDir(modelDir);
   assertSegmentationModel(files.metadata, modelDir);
   const factory = await FACTORIES[resolveRuntime(choice, modelDir, files.metadata)]();
-  return factory(files, { threads: opts.threads });
+  return factory(files, { threads: opts.threads, inferThreads: opts.inferThreads });
 }

@@ -41,6 +41,12 @@ export interface SegmentOptions {
 export interface RuntimeOptions {
   /** CPU threads for inference (onnxruntime intra-op threads, TF.js wasm threads) */
   threads?: number;
+  /**
+   * ONNX Runtime for Node only (the others ignore it): run inference on this many worker threads,
+   * each with a one-thread session, so frames in flight run side by side (video); `threads` is
+   * then unused
+   */
+  inferThreads?: number;
 }
 
 /** The one signature of the three runtimes' factories (onnx-node/, tfjs/, onnx-web/). */

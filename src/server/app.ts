@@ -23,6 +23,7 @@ import { modelRoutes } from './routes/model.ts';
 import { segmentRoutes } from './routes/segment.ts';
 import { videoRoutes } from './routes/videos.ts';
 import { webRoutes } from './routes/web.ts';
+import { videoRuntimeOptions } from '../video/process-video.ts';
 import { processVideoJob } from './video-job.ts';
 import { VideoService } from './video-service.ts';
 
@@ -68,7 +69,9 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   await assertWritableDataDir(config.dataDir);
   const ownSegmenter = !options.segmenter;
   const segmenter =
-    options.segmenter ?? (await createSegmenter(config.modelDir, { runtime: config.runtime }));
+    // this segmenter runs the video jobs (images go to the image workers)
+    options.segmenter ??
+    (await createSegmenter(config.modelDir, { runtime: config.runtime, ...videoRuntimeOptions() }));
   app.log.info(
     { model: segmenter.metadata.name, runtime: segmenter.runtime, inputSize: segmenter.metadata.inputSize },
     'model loaded',

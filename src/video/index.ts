@@ -1,5 +1,6 @@
 export {
   processVideo,
+  videoRuntimeOptions,
   type FrameResult,
   type VideoOptions,
   type VideoProgress,

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSegmenter } from '../../src/segment/index.ts';
 import { PolypsegError } from '../../src/errors.ts';
+import { openModelDir } from '../../src/models/model-dir.ts';
+import { createOnnxNodeSegmenter } from '../../src/segment/onnx-node/index.ts';
 import { makeModelDir, syntheticImage } from './fixture-model.ts';
 
 const dirs: string[] = [];
@@ -94,4 +96,26 @@ test('a corrupt model.onnx or weights file is a PolypsegError, not a crash', asy
   );
   unlinkSync(join(dir, 'weights.bin'));
   await assert.rejects(createSegmenter(dir, { runtime: 'tfjs' }), PolypsegError);
+});
+
+test('ONNX inference on worker threads gives the same probabilities, in order, several frames at once', async () => {
+  const dir = await makeModelDir();
+  dirs.push(dir);
+  const files = await openModelDir(dir);
+  const here = await createOnnxNodeSegmenter(files, { threads: 1 });
+  const threaded = await createOnnxNodeSegmenter(files, { inferThreads: 2 });
+  const images = [1, 2, 3, 4, 5].map((seed) => syntheticImage(48, 40, seed));
+  const expected = await Promise.all(images.map((im) => here.probabilities(im, true)));
+  // all in flight at once: replies must come back to the frame that asked
+  const got = await Promise.all(images.map((im) => threaded.probabilities(im, true)));
+  for (let i = 0; i < images.length; i++) assert.deepEqual(got[i], expected[i], `frame ${i}`);
+  assert.notDeepEqual(expected[0], expected[1], 'the frames differ, so a mix-up would show');
+  await threaded.dispose();
+  await assert.rejects(threaded.probabilities(images[0]!), PolypsegError);
+  writeFileSync(join(dir, 'model.onnx'), 'not an onnx model');
+  await assert.rejects(
+    createOnnxNodeSegmenter(await openModelDir(dir), { inferThreads: 2 }),
+    (e: unknown) => e instanceof PolypsegError && e.code === 'MODEL_CORRUPT',
+  );
+  await here.dispose();
 });

@@ -1,31 +1,18 @@
-import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { PolypsegError } from '../../errors.ts';
 import type { ModelFiles } from '../../models/files.ts';
 import { onnxFileName, onnxInfer } from '../onnx-infer.ts';
 import { ModelSegmenter } from '../segmenter-core.ts';
 import type { RuntimeOptions } from '../types.ts';
+import { inferOnThreads } from './infer-threads.ts';
+import { sessionOptions } from './session-options.ts';
+
+export { sessionOptions };
 
 export interface OnnxNodeOptions extends RuntimeOptions {
   /** `threads`: intra-op threads (default: available cores, at most 4) */
   /** let idle ORT threads spin (faster on an otherwise idle machine; default false) */
   spinning?: boolean;
-}
-
-/**
- * Session options tuned with bench/infer-speed.ts (docs/benchmarks.md): full graph optimisation
- * (conv+BN+ReLU fusion, NCHWc blocked layout), sequential execution, one inter-op thread, and no
- * spin-waiting between ops: on a shared CPU (ffmpeg, a training job) spinning threads steal the
- * cores the others need and halved video fps in our measurements.
- */
-export function sessionOptions(threads?: number, spinning = false): ort.InferenceSession.SessionOptions {
-  return {
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    intraOpNumThreads: threads ?? Math.max(1, Math.min(4, os.availableParallelism())),
-    interOpNumThreads: 1,
-    extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
-  };
 }
 
 /** Loads `metadata.files.onnx` (default model.onnx) into onnxruntime-node. */
@@ -42,6 +29,10 @@ export async function createOnnxNodeSegmenter(
       { cause: err },
     );
   });
+  if (opts.inferThreads && opts.inferThreads > 0) {
+    const { infer, release } = await inferOnThreads(bytes, metadata.inputSize, opts.inferThreads);
+    return new ModelSegmenter('onnx', metadata, infer, release);
+  }
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, sessionOptions(opts.threads, opts.spinning));
