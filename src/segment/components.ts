@@ -7,50 +7,73 @@ import type { Polyp } from './types.ts';
  * 8-connected component labelling (one raster pass with union-find, then a relabel pass).
  * Returns labels (0 = background, 1..count) in raster order of first appearance.
  */
-export function labelComponents(mask: BinaryMask): { labels: Int32Array; count: number } {
-  const { width, height, data } = mask;
-  const labels = new Int32Array(width * height);
-  const parent: number[] = [0];
-  const find = (a: number): number => {
+/**
+ * Provisional component labels, joined as a raster scan finds them touching: union-find with path
+ * halving, where a union keeps the smaller root, so each root is its component's first-seen label.
+ * Label 0 is background. Shared by labelComponents and the row-by-row post-processing.
+ */
+export class LabelSets {
+  private readonly parent: number[] = [0];
+
+  /** labels made so far, plus one (label 0) */
+  get size(): number {
+    return this.parent.length;
+  }
+
+  find(a: number): number {
+    const parent = this.parent;
     while (parent[a] !== a) {
       parent[a] = parent[parent[a]!]!;
       a = parent[a]!;
     }
     return a;
-  };
-  const union = (a: number, b: number): number => {
-    const ra = find(a);
-    const rb = find(b);
+  }
+
+  private union(a: number, b: number): number {
+    const ra = this.find(a);
+    const rb = this.find(b);
     if (ra === rb) return ra;
     const [lo, hi] = ra < rb ? [ra, rb] : [rb, ra];
-    parent[hi] = lo;
+    this.parent[hi] = lo;
     return lo;
-  };
+  }
+
+  /**
+   * The label of a foreground pixel at column `x`: its west neighbour's (`left`, 0 if none) joined
+   * with the already-visited neighbours above (NW, N, NE at `above[offset + x - 1 .. + 1]`; `above`
+   * null on the first row), or a new label (= the previous `size`) when it touches none.
+   */
+  labelPixel(left: number, above: Int32Array | null, offset: number, x: number, width: number): number {
+    let label = left;
+    if (above) {
+      for (let k = x > 0 ? -1 : 0; k <= (x < width - 1 ? 1 : 0); k++) {
+        const n = above[offset + x + k]!;
+        if (n) label = label ? this.union(label, n) : n;
+      }
+    }
+    if (label) return label;
+    label = this.parent.length;
+    this.parent.push(label);
+    return label;
+  }
+}
+
+export function labelComponents(mask: BinaryMask): { labels: Int32Array; count: number } {
+  const { width, height, data } = mask;
+  const labels = new Int32Array(width * height);
+  const sets = new LabelSets();
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       if (!data[i]) continue;
-      // Join with the already-visited neighbours W, NW, N, NE.
-      let label = x > 0 ? labels[i - 1]! : 0;
-      if (y > 0) {
-        const up = i - width;
-        for (let k = x > 0 ? -1 : 0; k <= (x < width - 1 ? 1 : 0); k++) {
-          const n = labels[up + k]!;
-          if (n) label = label ? union(label, n) : n;
-        }
-      }
-      if (!label) {
-        label = parent.length;
-        parent.push(label);
-      }
-      labels[i] = label;
+      labels[i] = sets.labelPixel(x > 0 ? labels[i - 1]! : 0, y > 0 ? labels : null, i - width - x, x, width);
     }
   }
   // Compact the roots to 1..count.
-  const compact = new Int32Array(parent.length);
+  const compact = new Int32Array(sets.size);
   let count = 0;
-  for (let l = 1; l < parent.length; l++) {
-    const r = find(l);
+  for (let l = 1; l < sets.size; l++) {
+    const r = sets.find(l);
     if (!compact[r]) compact[r] = ++count;
     compact[l] = compact[r]!;
   }

@@ -1,5 +1,5 @@
 // Browser-safe: pure TypeScript, no Node imports.
-import { describeComponents } from './components.ts';
+import { describeComponents, LabelSets } from './components.ts';
 import { bilinearRows, resizeBilinear } from './resize.ts';
 import type { MaskSegmentation, Polyp, Segmentation } from './types.ts';
 
@@ -69,27 +69,12 @@ export function postprocessMask(
   const { threshold } = opts;
 
   // Pass 1: threshold, provisional labels (labelComponents' rule), union-find, per-label area and bbox.
-  const parent: number[] = [0];
+  const sets = new LabelSets();
   const area: number[] = [0];
   const x0: number[] = [0];
   const y0: number[] = [0];
   const x1: number[] = [0];
   const y1: number[] = [0];
-  const find = (a: number): number => {
-    while (parent[a] !== a) {
-      parent[a] = parent[parent[a]!]!;
-      a = parent[a]!;
-    }
-    return a;
-  };
-  const union = (a: number, b: number): number => {
-    const ra = find(a);
-    const rb = find(b);
-    if (ra === rb) return ra;
-    const [lo, hi] = ra < rb ? [ra, rb] : [rb, ra];
-    parent[hi] = lo;
-    return lo;
-  };
   let prev = new Int32Array(width);
   let cur = new Int32Array(width);
   let firstRow = -1;
@@ -105,16 +90,9 @@ export function postprocessMask(
       }
       data[base + x] = 1;
       any = true;
-      let label = x > 0 ? cur[x - 1]! : 0;
-      if (y > 0) {
-        for (let k = x > 0 ? -1 : 0; k <= (x < width - 1 ? 1 : 0); k++) {
-          const n = prev[x + k]!;
-          if (n) label = label ? union(label, n) : n;
-        }
-      }
-      if (!label) {
-        label = parent.length;
-        parent.push(label);
+      const label = sets.labelPixel(x > 0 ? cur[x - 1]! : 0, y > 0 ? prev : null, 0, x, width);
+      if (label === area.length) {
+        // a new provisional label: its stats start here
         area.push(0);
         x0.push(x);
         y0.push(y);
@@ -135,10 +113,10 @@ export function postprocessMask(
   }
 
   // Roots to components 1..count in order of first appearance (labelComponents' numbering), stats merged.
-  const compact = new Int32Array(parent.length);
+  const compact = new Int32Array(sets.size);
   const regions: Array<{ area: number; x0: number; y0: number; x1: number; y1: number }> = [];
-  for (let l = 1; l < parent.length; l++) {
-    const r = find(l);
+  for (let l = 1; l < sets.size; l++) {
+    const r = sets.find(l);
     if (!compact[r]) {
       regions.push({ area: 0, x0: width, y0: height, x1: 0, y1: 0 });
       compact[r] = regions.length;

@@ -1,6 +1,0 @@
-// Worker threads start without the parent's TypeScript loader when the CLI registered tsx through
-// its API (bin/polypseg.js), so each image worker registers it before loading its TypeScript entry.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('./image-worker.ts');
