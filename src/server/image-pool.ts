@@ -1,8 +1,9 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
 import { busy, HttpError } from './http-error.ts';
 import type { ImageReply, ImageResult, ImageTask, ImageWorkerData } from './image-task.ts';
 import { Limiter } from './limiter.ts';
+import { startTsWorker } from '../worker-thread.ts';
 
 export interface ImagePoolOptions {
   /** worker threads, i.e. images decoded and segmented at once */
@@ -19,7 +20,7 @@ export interface ImagePoolOptions {
   logger: FastifyBaseLogger;
 }
 
-const WORKER_URL = new URL('./image-worker-boot.js', import.meta.url);
+const WORKER_ENTRY = new URL('./image-worker.ts', import.meta.url);
 
 /**
  * Image segmentation on a bounded pool of worker threads. Decoding a 40-megapixel upload, resizing
@@ -81,7 +82,7 @@ export class ImagePool {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(WORKER_URL, { workerData: this.options.workerData });
+    const worker = startTsWorker(WORKER_ENTRY, this.options.workerData);
     this.workers.add(worker);
     worker.on('error', (err) => this.options.logger.error({ err }, 'image worker failed'));
     worker.once('exit', () => {

@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { PolypsegError } from '../../errors.ts';
 import type { InferFn } from '../types.ts';
+import { startTsWorker } from '../../worker-thread.ts';
 
 export interface InferWorkerData {
   bytes: Uint8Array;
@@ -13,7 +14,7 @@ export interface InferRequest {
 }
 export type InferReply = { id: number; output: Float32Array } | { id: number; error: string };
 
-const WORKER_URL = new URL('./infer-worker-boot.js', import.meta.url);
+const WORKER_ENTRY = new URL('./infer-worker.ts', import.meta.url);
 
 interface Thread {
   worker: Worker;
@@ -39,7 +40,7 @@ export async function inferOnThreads(
   };
   try {
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(WORKER_URL, { workerData: { bytes, inputSize } satisfies InferWorkerData });
+      const worker = startTsWorker(WORKER_ENTRY, { bytes, inputSize } satisfies InferWorkerData);
       const thread: Thread = { worker, pending: new Map() };
       threads.push(thread);
       await new Promise<void>((resolve, reject) => {
