@@ -26,7 +26,7 @@ export function buildDoubleUnet(config: DoubleUnetConfig, inputSize: number, see
   const dec1 = decoder(
     bridge1,
     [enc1.skips],
-    { baseWidth: config.baseWidth, dropout: drop, squeezeExcite: se },
+    { widths: stageWidths(config.baseWidth, config.depth), dropout: drop, squeezeExcite: se },
     root.child('net1_dec_'),
   );
   const mask1 = maskHead(dec1, root.child('net1_out_'));
@@ -43,7 +43,7 @@ export function buildDoubleUnet(config: DoubleUnetConfig, inputSize: number, see
   const dec2 = decoder(
     bridge2,
     [enc1.skips, enc2.skips],
-    { baseWidth: config.baseWidth2, dropout: drop, squeezeExcite: se },
+    { widths: stageWidths(config.baseWidth2, config.depth), dropout: drop, squeezeExcite: se },
     root.child('net2_dec_'),
   );
   const mask2 = maskHead(dec2, root.child('net2_out_'));

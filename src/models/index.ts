@@ -1,22 +1,33 @@
 import type { tf } from '../engine/tf.ts';
 import { buildDoubleUnet } from './double-unet.ts';
 import type { ArchitectureConfig } from './metadata.ts';
+import { buildMobilenetUnet } from './mobilenet-unet.ts';
 import { buildUnet } from './unet.ts';
 
 export { architectureSchema, modelMetadataSchema } from './metadata.ts';
 export type { ArchitectureConfig, ModelMetadata } from './metadata.ts';
 
-/** Builds the model an architecture config describes (the registry: one entry per `type`). */
-/** `seed` makes the initial weights reproducible. */
+/** How many times the encoder halves the input: the input size must be a multiple of this. */
+export function outputStride(arch: ArchitectureConfig): number {
+  return arch.type === 'mobilenetv2-unet' ? 32 : 2 ** arch.depth;
+}
+
+/**
+ * Builds the model an architecture config describes (the registry: one entry per `type`).
+ * `seed` makes the initial weights reproducible.
+ */
 export function buildModel(arch: ArchitectureConfig, inputSize: number, seed?: number): tf.LayersModel {
-  if (inputSize % 2 ** arch.depth !== 0) {
-    throw new Error(`input size ${inputSize} must be divisible by 2^depth = ${2 ** arch.depth}`);
+  const stride = outputStride(arch);
+  if (inputSize % stride !== 0) {
+    throw new Error(`input size ${inputSize} must be divisible by ${stride} for a ${arch.type}`);
   }
   switch (arch.type) {
     case 'unet':
       return buildUnet(arch, inputSize, seed);
     case 'double-unet':
       return buildDoubleUnet(arch, inputSize, seed);
+    case 'mobilenetv2-unet':
+      return buildMobilenetUnet(arch, inputSize, seed);
   }
 }
 

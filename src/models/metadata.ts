@@ -26,9 +26,27 @@ export const doubleUnetConfigSchema = z
   })
   .strict();
 
-export const architectureSchema = z.discriminatedUnion('type', [unetConfigSchema, doubleUnetConfigSchema]);
+/**
+ * A UNet decoder on a MobileNetV2 (width 1.0) encoder whose layers carry Keras' names, so ImageNet weights
+ * (`models/encoders/mobilenetv2-imagenet`, via a training config's `encoder.init`) load by name.
+ */
+export const mobilenetUnetConfigSchema = z
+  .object({
+    type: z.literal('mobilenetv2-unet'),
+    /** decoder widths at 1/16, 1/8, 1/4, 1/2 and full resolution */
+    decoderChannels: z.array(z.number().int().min(1)).length(5).default([96, 64, 32, 24, 16]),
+    dropout: z.number().min(0).max(0.9).default(0),
+  })
+  .strict();
+
+export const architectureSchema = z.discriminatedUnion('type', [
+  unetConfigSchema,
+  doubleUnetConfigSchema,
+  mobilenetUnetConfigSchema,
+]);
 export type UnetConfig = z.infer<typeof unetConfigSchema>;
 export type DoubleUnetConfig = z.infer<typeof doubleUnetConfigSchema>;
+export type MobilenetUnetConfig = z.infer<typeof mobilenetUnetConfigSchema>;
 export type ArchitectureConfig = z.infer<typeof architectureSchema>;
 
 /**

@@ -1,7 +1,7 @@
 import { tf } from '../engine/tf.ts';
 import { doubleConv, LayerNamer, maskHead } from './blocks.ts';
 import { decoder } from './decoder.ts';
-import { encoder, ENCODER_PREFIX } from './encoder.ts';
+import { encoder, ENCODER_PREFIX, stageWidths } from './encoder.ts';
 import type { UnetConfig } from './metadata.ts';
 
 /** UNet (Ronneberger et al. 2015): encoder, a bottleneck stage, decoder with skips, sigmoid head. */
@@ -18,7 +18,7 @@ export function buildUnet(config: UnetConfig, inputSize: number, seed?: number):
   const features = decoder(
     bottleneck,
     [enc.skips],
-    { baseWidth: config.baseWidth, ...opts },
+    { widths: stageWidths(config.baseWidth, config.depth), ...opts },
     root.child('dec_'),
   );
   return tf.model({ inputs: input, outputs: maskHead(features, root.child('out_')), name: 'unet' });

@@ -25,6 +25,11 @@ const cases = [
     arch: { type: 'double-unet', depth: 3, baseWidth: 4, baseWidth2: 4, asppRates: [1, 2, 3], dropout: 0.1 },
     size: 32,
   },
+  {
+    label: 'MobileNetV2-UNet (depthwise convs, ReLU6, residual adds, the image as a skip)',
+    arch: { type: 'mobilenetv2-unet', decoderChannels: [8, 8, 8, 8, 4] },
+    size: 64,
+  },
 ] as const;
 
 for (const c of cases) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { metricsLine } from '../../web/src/model-panel.ts';
+import { architectureLine, metricsLine } from '../../web/src/model-panel.ts';
 
 test('the model panel shows scores with three decimals and counts as integers, test group first', () => {
   assert.equal(
@@ -9,4 +9,19 @@ test('the model panel shows scores with three decimals and counts as integers, t
   );
   assert.equal(metricsLine({ dice: 0.5, split: 'val' }), 'Dice 0.500 (val)');
   assert.equal(metricsLine({}), null);
+});
+
+test('the model panel names each architecture and its size', () => {
+  const base = { name: 'm', inputSize: 224, parameters: 2_390_825, tta: true } as const;
+  assert.equal(
+    architectureLine({
+      ...base,
+      architecture: { type: 'mobilenetv2-unet', decoderChannels: [96, 64, 32, 24, 16], dropout: 0 },
+    } as never),
+    'UNet on MobileNetV2 · input 224×224 · 2.39 M parameters · flip TTA on images',
+  );
+  assert.equal(
+    architectureLine({ ...base, architecture: { type: 'unet', depth: 4, baseWidth: 16 } } as never),
+    'UNet, depth 4, width 16 · input 224×224 · 2.39 M parameters · flip TTA on images',
+  );
 });

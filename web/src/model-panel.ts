@@ -40,7 +40,12 @@ export function metricsLine(metrics: Record<string, unknown>): string | null {
 
 export function architectureLine(m: ModelInfo): string {
   const a = m.architecture;
-  const type = a.type === 'double-unet' ? 'Double-UNet' : a.type === 'unet' ? 'UNet' : a.type;
+  const names: Record<string, string> = {
+    unet: 'UNet',
+    'double-unet': 'Double-UNet',
+    'mobilenetv2-unet': 'UNet on MobileNetV2',
+  };
+  const type = names[a.type] ?? a.type;
   const parts = [type, a.depth ? `depth ${a.depth}` : '', a.baseWidth ? `width ${a.baseWidth}` : ''].filter(
     Boolean,
   );
