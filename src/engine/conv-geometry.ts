@@ -30,7 +30,10 @@ export function pair(v: number | [number, number] | number[] | undefined, fallba
   return [v[0], v.length > 1 ? v[1] : v[0]];
 }
 
-/** Conv geometry as TF.js computes it (same padding split, rounding), for x [N,H,W,Ci] and filter [kH,kW,Ci,Co]. */
+/**
+ * Conv geometry as TF.js computes it (same padding split, rounding), for x [N,H,W,Ci] and filter
+ * [kH,kW,Ci,Co]; with `depthwise`, filter [kH,kW,Ci,multiplier] and outC = Ci * multiplier.
+ */
 export function convGeometry(
   xShape: readonly number[],
   filterShape: readonly number[],
@@ -38,6 +41,7 @@ export function convGeometry(
   pad: Pad,
   dilations: number | number[] | undefined,
   dimRoundingMode?: RoundingMode,
+  depthwise = false,
 ): ConvGeometry {
   const info = tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
@@ -46,6 +50,7 @@ export function convGeometry(
     pair(dilations as number[]),
     pad,
     dimRoundingMode,
+    depthwise,
   );
   return {
     batch: info.batchSize,

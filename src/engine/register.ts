@@ -1,6 +1,7 @@
 /** Installs our kernels and gradient overrides into the TF.js registries (once per process). */
 import { tf } from './tf.ts';
 import { convBackpropKernels } from './kernels/conv-backprop-kernels.ts';
+import { depthwiseBackpropKernels } from './kernels/depthwise-backprop-kernels.ts';
 import { copyKernels } from './kernels/copy-kernels.ts';
 import { miscKernels } from './kernels/misc-kernels.ts';
 import { channelKernels } from './kernels/channel-kernels.ts';
@@ -19,6 +20,7 @@ export function registerEngineKernels(): void {
   done = true;
   for (const config of [
     ...convBackpropKernels,
+    ...depthwiseBackpropKernels,
     ...copyKernels,
     ...miscKernels,
     ...channelKernels,

@@ -37,7 +37,17 @@ interface Exports {
   shiftedSums(x: number, rows: number, rowBytes: number, shift: number, acc: number): void;
   gradSums(dy: number, x: number, mean: number, rows: number, rowBytes: number, acc: number): void;
   affine(x: number, a: number, b: number, out: number, rows: number, rowBytes: number): void;
+  tapSums1(...args: TapSumsArgs): void;
+  tapSums4(...args: TapSumsArgs): void;
+  tapScatter1(...args: TapScatterArgs): void;
+  tapScatter4(...args: TapScatterArgs): void;
 }
+
+/** dx, dxPixStride, dy, dyPixStride, cols, w (byte addresses/strides) */
+type TapScatterArgs = [number, number, number, number, number, number];
+
+/** x, xRowStride, xPixStride, dy, dyRowStride, dyPixStride, rows, cols, acc (byte addresses/strides) */
+type TapSumsArgs = [number, number, number, number, number, number, number, number, number];
 
 /** for (o = 0; o < rowBytes; o += 16) { body }, with o in local `o` and rowBytes in local `rowBytes`. */
 function overRow(o: number, rowBytes: number, body: number[][]): number[][] {
@@ -229,7 +239,18 @@ function functions(): FunctionDef[] {
       op.v128Store(),
     ]),
   };
-  return [shiftedSums, gradSums, affine, copyRuns, maxPoolGrad2x2(), reluGrad];
+  return [
+    shiftedSums,
+    gradSums,
+    affine,
+    copyRuns,
+    maxPoolGrad2x2(),
+    reluGrad,
+    tapSums(1),
+    tapSums(4),
+    tapScatter(1),
+    tapScatter(4),
+  ];
 }
 
 /**
@@ -334,6 +355,104 @@ function maxPoolGrad2x2(): FunctionDef {
             ]),
           ),
         ],
+      ),
+    ],
+  };
+}
+
+/**
+ * tapSums<V>(x, xRowStride, xPixStride, dy, dyRowStride, dyPixStride, rows, cols, acc): for V float
+ * vectors (4V channels) at x and dy, acc += sum over rows x cols pixels of x * dy. The sums stay in
+ * registers over all pixels (one add chain per vector), so a call reads each pixel's channels once.
+ */
+function tapSums(vectors: number): FunctionDef {
+  const p = { x: 0, xRow: 1, xPix: 2, dy: 3, dyRow: 4, dyPix: 5, rows: 6, cols: 7, acc: 8 };
+  const l = { xp: 9, dp: 10, j: 11 };
+  const sum = (i: number) => 12 + i;
+  const lanes = [...Array(vectors).keys()];
+  return {
+    name: `tapSums${vectors}`,
+    params: 9,
+    locals: [
+      { count: 3, type: I32 },
+      { count: vectors, type: V128 },
+    ],
+    body: [
+      ...overRowsStrided(
+        p.rows,
+        [
+          [p.x, p.xRow],
+          [p.dy, p.dyRow],
+        ],
+        [
+          op.get(p.x),
+          op.set(l.xp),
+          op.get(p.dy),
+          op.set(l.dp),
+          op.get(p.cols),
+          op.set(l.j),
+          ...overRowsStrided(
+            l.j,
+            [
+              [l.xp, p.xPix],
+              [l.dp, p.dyPix],
+            ],
+            lanes.flatMap((i) => [
+              op.get(sum(i)),
+              op.get(l.xp),
+              op.v128Load(16 * i),
+              op.get(l.dp),
+              op.v128Load(16 * i),
+              op.f32x4Mul,
+              op.f32x4Add,
+              op.set(sum(i)),
+            ]),
+          ),
+        ],
+      ),
+      ...lanes.flatMap((i) => [
+        op.get(p.acc),
+        op.get(p.acc),
+        op.v128Load(16 * i),
+        op.get(sum(i)),
+        op.f32x4Add,
+        op.v128Store(16 * i),
+      ]),
+    ],
+  };
+}
+
+/**
+ * tapScatter<V>(dx, dxPixStride, dy, dyPixStride, cols, w): for V float vectors (4V channels) of cols
+ * pixels, dx += dy * w, with w (one filter tap's channels) held in registers.
+ */
+function tapScatter(vectors: number): FunctionDef {
+  const p = { dx: 0, dxPix: 1, dy: 2, dyPix: 3, cols: 4, w: 5 };
+  const weight = (i: number) => 6 + i;
+  const lanes = [...Array(vectors).keys()];
+  return {
+    name: `tapScatter${vectors}`,
+    params: 6,
+    locals: [{ count: vectors, type: V128 }],
+    body: [
+      ...lanes.flatMap((i) => [op.get(p.w), op.v128Load(16 * i), op.set(weight(i))]),
+      ...overRowsStrided(
+        p.cols,
+        [
+          [p.dx, p.dxPix],
+          [p.dy, p.dyPix],
+        ],
+        lanes.flatMap((i) => [
+          op.get(p.dx),
+          op.get(p.dx),
+          op.v128Load(16 * i),
+          op.get(p.dy),
+          op.v128Load(16 * i),
+          op.get(weight(i)),
+          op.f32x4Mul,
+          op.f32x4Add,
+          op.v128Store(16 * i),
+        ]),
       ),
     ],
   };
@@ -502,6 +621,75 @@ export function simdMaxPoolGrad2x2(
     );
   }
   return true;
+}
+
+/**
+ * acc[0:c] += sum over a rows x cols grid of pixels of x * dy, per channel (byte addresses and strides;
+ * each pixel's c channels contiguous). False if unsupported (c not a multiple of 4).
+ */
+export function simdTapSums(
+  backend: WasmBackend,
+  x: { at: number; rowStride: number; pixStride: number },
+  dy: { at: number; rowStride: number; pixStride: number },
+  rows: number,
+  cols: number,
+  c: number,
+  acc: number,
+): boolean {
+  const k = c % 4 === 0 ? kernelsFor(backend) : null;
+  if (!k) return false;
+  if (rows <= 0 || cols <= 0) return true;
+  for (let o = 0; o < c * 4;) {
+    const wide = c * 4 - o >= 64;
+    (wide ? k.fns.tapSums4 : k.fns.tapSums1)(
+      x.at + o,
+      x.rowStride,
+      x.pixStride,
+      dy.at + o,
+      dy.rowStride,
+      dy.pixStride,
+      rows,
+      cols,
+      acc + o,
+    );
+    o += wide ? 64 : 16;
+  }
+  return true;
+}
+
+/**
+ * For `cols` pixels: dx[0:c] += dy[0:c] * w[0:c] (byte addresses and pixel strides; w one filter tap's
+ * c channels). False if unsupported (c not a multiple of 4).
+ */
+export function simdTapScatter(
+  backend: WasmBackend,
+  dx: { at: number; pixStride: number },
+  dy: { at: number; pixStride: number },
+  cols: number,
+  w: number,
+  c: number,
+): boolean {
+  const k = c % 4 === 0 ? kernelsFor(backend) : null;
+  if (!k) return false;
+  if (cols <= 0) return true;
+  for (let o = 0; o < c * 4;) {
+    const wide = c * 4 - o >= 64;
+    (wide ? k.fns.tapScatter4 : k.fns.tapScatter1)(
+      dx.at + o,
+      dx.pixStride,
+      dy.at + o,
+      dy.pixStride,
+      cols,
+      w + o,
+    );
+    o += wide ? 64 : 16;
+  }
+  return true;
+}
+
+/** True when the SIMD loops can run on this backend's memory. */
+export function simdAvailable(backend: WasmBackend): boolean {
+  return kernelsFor(backend) != null;
 }
 
 /** out = x > 0 ? dy : 0 over `count` floats (byte addresses). False if SIMD is unavailable. */
