@@ -1,6 +1,6 @@
 /**
  * Per-kernel time of one training step on the engine (what to optimise next).
- *   node --import tsx bench/profile-train.ts [--model unet|double-unet] [--size 128] [--base 16] [--batch 8] [--threads 2]
+ *   node --import tsx bench/profile-train.ts [--model unet|double-unet|mobilenetv2-unet] [--size 128] [--base 16] [--batch 8] [--threads 2]
  * Kernels called inside our composite kernels are listed too (so their times overlap their parent's).
  */
 import { parseArgs } from 'node:util';
@@ -19,7 +19,11 @@ const { values } = parseArgs({
   },
 });
 await initEngine({ threads: Number(values.threads) });
-const arch = architectureSchema.parse({ type: values.model, baseWidth: Number(values.base) });
+const arch = architectureSchema.parse(
+  values.model === 'mobilenetv2-unet'
+    ? { type: values.model }
+    : { type: values.model, baseWidth: Number(values.base) },
+);
 const h = createStepHarness(arch, Number(values.size), Number(values.batch));
 await h.step();
 let t0 = performance.now();

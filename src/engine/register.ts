@@ -10,7 +10,7 @@ import { installFastMoments } from './gradients/moments-patch.ts';
 import { rememberStockKernel } from './kernels/stock-kernels.ts';
 import { conv2dGradConfig } from './gradients/conv2d-grad.ts';
 import { batchNormGradConfig } from './gradients/batchnorm-grad.ts';
-import { reluGradConfig } from './gradients/relu-grad.ts';
+import { installRelu6Activation, relu6GradConfig, reluGradConfig } from './gradients/relu-grad.ts';
 import { installFusedConv2dDilationPatch } from './gradients/fused-conv2d-dilation.ts';
 
 let done = false;
@@ -37,7 +37,9 @@ export function registerEngineKernels(): void {
   }
   // Gradients are backend independent; ours are correct on every backend and faster on wasm.
   // (registerGradient replaces the stock config; it only warns in DEBUG mode.)
-  for (const config of [conv2dGradConfig, batchNormGradConfig, reluGradConfig]) tf.registerGradient(config);
+  for (const config of [conv2dGradConfig, batchNormGradConfig, reluGradConfig, relu6GradConfig])
+    tf.registerGradient(config);
   installFusedConv2dDilationPatch();
   installFastMoments();
+  installRelu6Activation();
 }

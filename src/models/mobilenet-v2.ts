@@ -33,8 +33,9 @@ function bn(x: Sym, name: string): Sym {
   return tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3, name }).apply(x) as Sym;
 }
 
+/** The Relu6 op (one kernel, one fused gradient), not the ReLU layer's relu + clip. */
 function relu6(x: Sym, name: string): Sym {
-  return tf.layers.reLU({ maxValue: 6, name }).apply(x) as Sym;
+  return tf.layers.activation({ activation: 'relu6', name }).apply(x) as Sym;
 }
 
 function pointwise(x: Sym, filters: number, name: string, init: LayerNamer): Sym {

@@ -124,13 +124,23 @@ function patchColumnsT(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor2D {
   return tf.reshape(t, [g.kH * g.kW * g.inC, g.batch * g.outH * g.outW]);
 }
 
-/** General im2col, channel-first: rows ordered (kh, kw, ci), columns (n, oh, ow). */
+/**
+ * General im2col, channel-first: rows ordered (kh, kw, ci), columns (n, oh, ow). Strided taps are not
+ * gathered with strided slices (the backend's StridedSlice walks element by element): the padded planes
+ * are split once into stride x stride phases by one rank-4 transpose, after which every tap is a plain
+ * slice of one phase.
+ */
 function im2colT(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor2D {
-  // Rows/cols of padded input the taps can reach; extra padding beyond TF's is never read.
-  const needH = (g.kH - 1) * g.dilH + (g.outH - 1) * g.strideH + 1;
-  const needW = (g.kW - 1) * g.dilW + (g.outW - 1) * g.strideW + 1;
-  const padBottom = Math.max(g.padBottom, needH - g.inH - g.padTop);
-  const padRight = Math.max(g.padRight, needW - g.inW - g.padLeft);
+  const sH = g.strideH;
+  const sW = g.strideW;
+  // Rows/cols of padded input the taps can reach, rounded up to whole strides; extra padding beyond TF's
+  // is never read.
+  const needH = (g.kH - 1) * g.dilH + (g.outH - 1) * sH + 1;
+  const needW = (g.kW - 1) * g.dilW + (g.outW - 1) * sW + 1;
+  const hp = Math.max(g.inH + g.padTop + g.padBottom, Math.ceil(needH / sH) * sH);
+  const wp = Math.max(g.inW + g.padLeft + g.padRight, Math.ceil(needW / sW) * sW);
+  const padBottom = hp - g.inH - g.padTop;
+  const padRight = wp - g.inW - g.padLeft;
   const cf = tf.transpose(x, [3, 0, 1, 2]); // [Ci, N, H, W]
   const padded =
     g.padTop || padBottom || g.padLeft || padRight
@@ -141,23 +151,28 @@ function im2colT(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor2D {
           [g.padLeft, padRight],
         ])
       : cf;
-  const hp = g.inH + g.padTop + padBottom;
-  const wp = g.inW + g.padLeft + padRight;
-  const planes = tf.reshape(padded, [g.inC * g.batch, hp, wp]);
+  const planes = g.inC * g.batch;
+  const [ph, pw] = [Math.ceil(hp / sH), Math.ceil(wp / sW)];
+  // [P*ph, sH, pw, sW] -> [sH, sW, P*ph, pw]: phase (a, b) holds planes[:, i*sH + a, j*sW + b]
+  const phases =
+    sH === 1 && sW === 1
+      ? tf.reshape(padded, [1, 1, planes, ph, pw])
+      : tf.reshape(tf.transpose(tf.reshape(padded, [planes * ph, sH, pw, sW]), [1, 3, 0, 2]), [
+          sH,
+          sW,
+          planes,
+          ph,
+          pw,
+        ]);
   const cols: tf.Tensor2D[] = [];
   for (let kh = 0; kh < g.kH; kh++) {
     for (let kw = 0; kw < g.kW; kw++) {
-      const top = kh * g.dilH;
-      const left = kw * g.dilW;
-      const tap =
-        g.strideH === 1 && g.strideW === 1
-          ? tf.slice(planes, [0, top, left], [g.inC * g.batch, g.outH, g.outW])
-          : tf.stridedSlice(
-              planes,
-              [0, top, left],
-              [g.inC * g.batch, top + (g.outH - 1) * g.strideH + 1, left + (g.outW - 1) * g.strideW + 1],
-              [1, g.strideH, g.strideW],
-            );
+      const [top, left] = [kh * g.dilH, kw * g.dilW];
+      const tap = tf.slice(
+        phases,
+        [top % sH, left % sW, 0, Math.floor(top / sH), Math.floor(left / sW)],
+        [1, 1, planes, g.outH, g.outW],
+      );
       cols.push(tf.reshape(tap, [g.inC, g.batch * g.outH * g.outW]));
     }
   }

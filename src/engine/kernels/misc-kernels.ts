@@ -138,20 +138,29 @@ const maxPoolGrad: tf.KernelFunc = (args) => {
 };
 
 export const RELU_GRAD = 'PolypsegReluGrad';
+export const RELU6_GRAD = 'PolypsegRelu6Grad';
 
-/** dy where x > 0, else 0: the Relu gradient in one pass (stock: Step, then Multiply). */
-const reluGrad: tf.KernelFunc = ({ inputs, backend }) => {
-  const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
-  const wb = backend as unknown as WasmBackend;
-  const out = wb.makeOutput([...x.shape], 'float32');
-  const n = tf.util.sizeFromShape(x.shape);
-  if (!simdReluGrad(wb, byteOffset(wb, dy), byteOffset(wb, x), byteOffset(wb, out), n)) {
-    const heap = heapF32(wb);
-    const [d, xs, o] = [elementOffset(wb, dy), elementOffset(wb, x), elementOffset(wb, out)];
-    for (let i = 0; i < n; i++) heap[o + i] = heap[xs + i]! > 0 ? heap[d + i]! : 0;
-  }
-  return out;
-};
+/**
+ * dy where x > 0 (and x <= 6 for Relu6), else 0: the gradient in one pass (stock: Step, then Multiply;
+ * Relu6 adds LessEqual and another Multiply).
+ */
+function reluGradKernel(top: number): tf.KernelFunc {
+  return ({ inputs, backend }) => {
+    const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
+    const wb = backend as unknown as WasmBackend;
+    const out = wb.makeOutput([...x.shape], 'float32');
+    const n = tf.util.sizeFromShape(x.shape);
+    if (!simdReluGrad(wb, byteOffset(wb, dy), byteOffset(wb, x), byteOffset(wb, out), n, top === 6)) {
+      const heap = heapF32(wb);
+      const [d, xs, o] = [elementOffset(wb, dy), elementOffset(wb, x), elementOffset(wb, out)];
+      for (let i = 0; i < n; i++) {
+        const v = heap[xs + i]!;
+        heap[o + i] = v > 0 && v <= top ? heap[d + i]! : 0;
+      }
+    }
+    return out;
+  };
+}
 
 export const miscKernels: tf.KernelConfig[] = [
   { kernelName: 'Identity', backendName: 'wasm', kernelFunc: identity },
@@ -159,5 +168,6 @@ export const miscKernels: tf.KernelConfig[] = [
   { kernelName: 'Sum', backendName: 'wasm', kernelFunc: channelReduce('Sum') },
   { kernelName: 'Mean', backendName: 'wasm', kernelFunc: channelReduce('Mean') },
   { kernelName: 'MaxPoolGrad', backendName: 'wasm', kernelFunc: maxPoolGrad },
-  { kernelName: RELU_GRAD, backendName: 'wasm', kernelFunc: reluGrad },
+  { kernelName: RELU_GRAD, backendName: 'wasm', kernelFunc: reluGradKernel(Infinity) },
+  { kernelName: RELU6_GRAD, backendName: 'wasm', kernelFunc: reluGradKernel(6) },
 ];

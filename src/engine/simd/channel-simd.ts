@@ -17,6 +17,7 @@ const ROWS_PER_BLOCK = 256;
 
 interface Exports {
   reluGrad(dy: number, x: number, out: number, bytes: number): void;
+  relu6Grad(dy: number, x: number, out: number, bytes: number): void;
   copyRuns(
     src: number,
     srcStride: number,
@@ -239,6 +240,25 @@ function functions(): FunctionDef[] {
       op.v128Store(),
     ]),
   };
+  // relu6Grad(dy, x, out, bytes): out = 0 < x <= 6 ? dy : 0 (TF.js' Relu6 gradient mask)
+  const relu6Grad: FunctionDef = {
+    name: 'relu6Grad',
+    params: 4,
+    locals: [{ count: 1, type: I32 }],
+    body: overRow(r.o, r.bytes, [
+      ...at(r.out, r.o),
+      ...load(r.dy, r.o),
+      ...load(r.x, r.o),
+      op.v128Zero,
+      op.f32x4Gt,
+      ...load(r.x, r.o),
+      op.f32x4Const(6),
+      op.f32x4Le,
+      op.v128And,
+      op.v128And,
+      op.v128Store(),
+    ]),
+  };
   return [
     shiftedSums,
     gradSums,
@@ -246,6 +266,7 @@ function functions(): FunctionDef[] {
     copyRuns,
     maxPoolGrad2x2(),
     reluGrad,
+    relu6Grad,
     tapSums(1),
     tapSums(4),
     tapScatter(1),
@@ -692,21 +713,29 @@ export function simdAvailable(backend: WasmBackend): boolean {
   return kernelsFor(backend) != null;
 }
 
-/** out = x > 0 ? dy : 0 over `count` floats (byte addresses). False if SIMD is unavailable. */
+/**
+ * out = x > 0 (and x <= 6 for `relu6`) ? dy : 0 over `count` floats (byte addresses). False if SIMD is
+ * unavailable.
+ */
 export function simdReluGrad(
   backend: WasmBackend,
   dy: number,
   x: number,
   out: number,
   count: number,
+  relu6 = false,
 ): boolean {
   const k = kernelsFor(backend);
   if (!k) return false;
   const whole = count - (count % 4);
-  k.fns.reluGrad(dy, x, out, whole * 4);
+  (relu6 ? k.fns.relu6Grad : k.fns.reluGrad)(dy, x, out, whole * 4);
   if (whole < count) {
     const heap = heapOf(backend);
-    for (let i = whole; i < count; i++) heap[out / 4 + i] = heap[x / 4 + i]! > 0 ? heap[dy / 4 + i]! : 0;
+    const top = relu6 ? 6 : Infinity;
+    for (let i = whole; i < count; i++) {
+      const v = heap[x / 4 + i]!;
+      heap[out / 4 + i] = v > 0 && v <= top ? heap[dy / 4 + i]! : 0;
+    }
   }
   return true;
 }

@@ -62,6 +62,12 @@ export const op = {
   f32x4Mul: simd(0xe6),
   f32x4Ge: simd(0x46),
   f32x4Gt: simd(0x44),
+  f32x4Le: simd(0x45),
+  /** v128.const of four equal float32 lanes */
+  f32x4Const: (value: number) => [
+    ...simd(0x0c),
+    ...Array.from({ length: 4 }, () => [...new Uint8Array(Float32Array.of(value).buffer)]).flat(),
+  ],
   v128Zero: [...simd(0x0c), ...new Array<number>(16).fill(0)],
   v128Not: simd(0x4d),
   v128And: simd(0x4e),
