@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/engine/index.ts';
-import { assertClose, onBothBackends, randomTensor } from './helpers.ts';
+import { assertClose, assertOpGradientsMatchCpu, onBothBackends, randomTensor } from './helpers.ts';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
 interface Case {
@@ -56,19 +56,8 @@ const cases: Case[] = [
 const label = (c: Case) => `x${c.x.join('x')} k${c.k.join('x')} s${c.stride} ${JSON.stringify(c.pad)}`;
 
 for (const [i, c] of cases.entries()) {
-  test(`conv2d forward and gradients match cpu: ${label(c)}`, async () => {
-    const res = await onBothBackends(() => {
-      const x = randomTensor(c.x, 10 + i) as tf.Tensor4D;
-      const w = randomTensor([...c.k, c.x[3], c.co], 100 + i) as tf.Tensor4D;
-      const f = (a: tf.Tensor, b: tf.Tensor) =>
-        tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
-      const y = f(x, w);
-      const dy = randomTensor(y.shape, 1000 + i);
-      const [dx, dw] = tf.grads(f)([x, w], dy);
-      return [y, dx, dw];
-    });
-    for (const [j, name] of ['y', 'dx', 'dw'].entries()) assertClose(res.wasm[j], res.cpu[j], name);
-  });
+  test(`conv2d forward and gradients match cpu: ${label(c)}`, () =>
+    assertOpGradientsMatchCpu((x, w) => tf.conv2d(x, w, c.stride, c.pad), c.x, [...c.k, c.x[3], c.co], i));
 }
 
 const transposeCases: {

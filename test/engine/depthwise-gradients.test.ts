@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/engine/index.ts';
-import { assertClose, onBothBackends, randomTensor } from './helpers.ts';
+import { assertClose, assertOpGradientsMatchCpu, onBothBackends, randomTensor } from './helpers.ts';
 
 // Depthwise conv gradients on wasm (our DepthwiseConv2dNativeBackpropInput/Filter kernels) vs cpu.
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
@@ -53,19 +53,13 @@ const label = (c: Case) =>
   `x${c.x.join('x')} k${c.k} s${c.stride} ${JSON.stringify(c.pad)}${c.multiplier ? ` m${c.multiplier}` : ''}`;
 
 for (const [i, c] of cases.entries()) {
-  test(`depthwiseConv2d forward and gradients match cpu: ${label(c)}`, async () => {
-    const res = await onBothBackends(() => {
-      const x = randomTensor(c.x, 10 + i) as tf.Tensor4D;
-      const w = randomTensor([c.k, c.k, c.x[3], c.multiplier ?? 1], 100 + i) as tf.Tensor4D;
-      const f = (a: tf.Tensor, b: tf.Tensor) =>
-        tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
-      const y = f(x, w);
-      const dy = randomTensor(y.shape, 1000 + i);
-      const [dx, dw] = tf.grads(f)([x, w], dy);
-      return [y, dx, dw];
-    });
-    for (const [j, name] of ['y', 'dx', 'dw'].entries()) assertClose(res.wasm[j]!, res.cpu[j]!, name);
-  });
+  test(`depthwiseConv2d forward and gradients match cpu: ${label(c)}`, () =>
+    assertOpGradientsMatchCpu(
+      (x, w) => tf.depthwiseConv2d(x, w, c.stride, c.pad),
+      c.x,
+      [c.k, c.k, c.x[3], c.multiplier ?? 1],
+      i,
+    ));
 }
 
 test('depthwise backprop kernels reject dilation > 1 with a clear error', async () => {

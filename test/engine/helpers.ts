@@ -64,3 +64,24 @@ export function assertClose(
   const err = relativeError(actual.data, expected.data);
   assert.ok(err < tolerance, `${what}: relative error ${err.toExponential(2)} >= ${tolerance}`);
 }
+
+/**
+ * Runs a conv-like op y = f(x, w) and its gradients for a random dy on wasm and on cpu, and asserts that
+ * y, dx and dw agree. `seed` picks x, w and dy.
+ */
+export async function assertOpGradientsMatchCpu(
+  f: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor,
+  xShape: number[],
+  wShape: number[],
+  seed: number,
+): Promise<void> {
+  const res = await onBothBackends(() => {
+    const x = randomTensor(xShape, 10 + seed);
+    const w = randomTensor(wShape, 100 + seed);
+    const g = (a: tf.Tensor, b: tf.Tensor) => f(a as tf.Tensor4D, b as tf.Tensor4D);
+    const y = g(x, w);
+    const [dx, dw] = tf.grads(g)([x, w], randomTensor(y.shape, 1000 + seed));
+    return [y, dx!, dw!];
+  });
+  for (const [j, name] of ['y', 'dx', 'dw'].entries()) assertClose(res.wasm[j]!, res.cpu[j]!, name);
+}

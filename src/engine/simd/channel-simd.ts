@@ -104,6 +104,34 @@ function overRowsStrided(
   ];
 }
 
+/**
+ * Two nested loops over `rows` × `cols`: each row copies every pointer into its cursor local, the columns
+ * advance the cursors by their pixel strides, and the next row advances the pointers by their row strides.
+ * `counter` is a scratch local for the column count.
+ */
+function overGrid(
+  rows: number,
+  cols: number,
+  counter: number,
+  pointers: [pointer: number, rowStride: number, cursor: number, pixStride: number][],
+  body: number[][],
+): number[][] {
+  return overRowsStrided(
+    rows,
+    pointers.map(([p, rowStride]) => [p, rowStride]),
+    [
+      ...pointers.flatMap(([p, , cursor]) => [op.get(p), op.set(cursor)]),
+      op.get(cols),
+      op.set(counter),
+      ...overRowsStrided(
+        counter,
+        pointers.map(([, , cursor, pixStride]) => [cursor, pixStride]),
+        body,
+      ),
+    ],
+  );
+}
+
 const at = (base: number, o: number) => [op.get(base), op.get(o), op.add];
 const load = (base: number, o: number) => [...at(base, o), op.v128Load()];
 /** acc[o] += (value left on the stack by `value`) */
@@ -224,10 +252,11 @@ function functions(): FunctionDef[] {
       overRow(c.o, c.runBytes, [...at(c.dst, c.o), ...load(c.src, c.o), op.v128Store()]),
     ),
   };
-  // reluGrad(dy, x, out, bytes): out = x > 0 ? dy : 0, over `bytes` (a multiple of 16)
+  // reluGrad(dy, x, out, bytes): out = x > 0 ? dy : 0, over `bytes` (a multiple of 16);
+  // relu6Grad: out = 0 < x <= 6 ? dy : 0 (TF.js' Relu6 gradient mask)
   const r = { dy: 0, x: 1, out: 2, bytes: 3, o: 4 };
-  const reluGrad: FunctionDef = {
-    name: 'reluGrad',
+  const maskedGrad = (name: string, upper: number[][]): FunctionDef => ({
+    name,
     params: 4,
     locals: [{ count: 1, type: I32 }],
     body: overRow(r.o, r.bytes, [
@@ -236,29 +265,13 @@ function functions(): FunctionDef[] {
       ...load(r.x, r.o),
       op.v128Zero,
       op.f32x4Gt,
+      ...upper,
       op.v128And,
       op.v128Store(),
     ]),
-  };
-  // relu6Grad(dy, x, out, bytes): out = 0 < x <= 6 ? dy : 0 (TF.js' Relu6 gradient mask)
-  const relu6Grad: FunctionDef = {
-    name: 'relu6Grad',
-    params: 4,
-    locals: [{ count: 1, type: I32 }],
-    body: overRow(r.o, r.bytes, [
-      ...at(r.out, r.o),
-      ...load(r.dy, r.o),
-      ...load(r.x, r.o),
-      op.v128Zero,
-      op.f32x4Gt,
-      ...load(r.x, r.o),
-      op.f32x4Const(6),
-      op.f32x4Le,
-      op.v128And,
-      op.v128And,
-      op.v128Store(),
-    ]),
-  };
+  });
+  const reluGrad = maskedGrad('reluGrad', []);
+  const relu6Grad = maskedGrad('relu6Grad', [...load(r.x, r.o), op.f32x4Const(6), op.f32x4Le, op.v128And]);
   return [
     shiftedSums,
     gradSums,
@@ -319,63 +332,43 @@ function maxPoolGrad2x2(): FunctionDef {
       op.get(p.cb),
       op.mul,
       op.set(l.dyRow),
-      ...overRowsStrided(
+      ...overGrid(
         p.rows,
+        p.cols,
+        l.j,
         [
-          [p.x, l.twoRows],
-          [p.dx, l.twoRows],
-          [p.dy, l.dyRow],
+          [p.x, l.twoRows, l.xj, l.twoCb],
+          [p.dx, l.twoRows, l.dxj, l.twoCb],
+          [p.dy, l.dyRow, l.dyj, p.cb],
         ],
-        [
-          op.get(p.x),
-          op.set(l.xj),
-          op.get(p.dx),
-          op.set(l.dxj),
-          op.get(p.dy),
-          op.set(l.dyj),
-          op.get(p.cols),
-          op.set(l.j),
-          ...overRowsStrided(
-            l.j,
-            [
-              [l.xj, l.twoCb],
-              [l.dxj, l.twoCb],
-              [l.dyj, p.cb],
-            ],
-            overRow(l.o, p.cb, [
-              ...loadAt(v.a, []),
-              ...loadAt(v.b, [cb]),
-              ...loadAt(v.c, [row]),
-              ...loadAt(v.d, [row, cb]),
-              ...ge(v.a, v.b),
-              ...ge(v.a, v.c),
-              op.v128And,
-              ...ge(v.a, v.d),
-              op.v128And,
-              op.set(v.ma),
-              ...ge(v.b, v.c),
-              ...ge(v.b, v.d),
-              op.v128And,
-              op.get(v.ma),
-              op.v128AndNot,
-              op.set(v.mb),
-              ...ge(v.c, v.d),
-              op.get(v.ma),
-              op.v128AndNot,
-              op.get(v.mb),
-              op.v128AndNot,
-              op.set(v.mc),
-              ...storeMasked([], [op.get(v.ma)], true),
-              ...storeMasked([cb], [op.get(v.mb)], true),
-              ...storeMasked([row], [op.get(v.mc)], true),
-              ...storeMasked(
-                [row, cb],
-                [op.get(v.ma), op.get(v.mb), op.v128Or, op.get(v.mc), op.v128Or],
-                false,
-              ),
-            ]),
-          ),
-        ],
+        overRow(l.o, p.cb, [
+          ...loadAt(v.a, []),
+          ...loadAt(v.b, [cb]),
+          ...loadAt(v.c, [row]),
+          ...loadAt(v.d, [row, cb]),
+          ...ge(v.a, v.b),
+          ...ge(v.a, v.c),
+          op.v128And,
+          ...ge(v.a, v.d),
+          op.v128And,
+          op.set(v.ma),
+          ...ge(v.b, v.c),
+          ...ge(v.b, v.d),
+          op.v128And,
+          op.get(v.ma),
+          op.v128AndNot,
+          op.set(v.mb),
+          ...ge(v.c, v.d),
+          op.get(v.ma),
+          op.v128AndNot,
+          op.get(v.mb),
+          op.v128AndNot,
+          op.set(v.mc),
+          ...storeMasked([], [op.get(v.ma)], true),
+          ...storeMasked([cb], [op.get(v.mb)], true),
+          ...storeMasked([row], [op.get(v.mc)], true),
+          ...storeMasked([row, cb], [op.get(v.ma), op.get(v.mb), op.v128Or, op.get(v.mc), op.v128Or], false),
+        ]),
       ),
     ],
   };
@@ -399,37 +392,24 @@ function tapSums(vectors: number): FunctionDef {
       { count: vectors, type: V128 },
     ],
     body: [
-      ...overRowsStrided(
+      ...overGrid(
         p.rows,
+        p.cols,
+        l.j,
         [
-          [p.x, p.xRow],
-          [p.dy, p.dyRow],
+          [p.x, p.xRow, l.xp, p.xPix],
+          [p.dy, p.dyRow, l.dp, p.dyPix],
         ],
-        [
-          op.get(p.x),
-          op.set(l.xp),
-          op.get(p.dy),
-          op.set(l.dp),
-          op.get(p.cols),
-          op.set(l.j),
-          ...overRowsStrided(
-            l.j,
-            [
-              [l.xp, p.xPix],
-              [l.dp, p.dyPix],
-            ],
-            lanes.flatMap((i) => [
-              op.get(sum(i)),
-              op.get(l.xp),
-              op.v128Load(16 * i),
-              op.get(l.dp),
-              op.v128Load(16 * i),
-              op.f32x4Mul,
-              op.f32x4Add,
-              op.set(sum(i)),
-            ]),
-          ),
-        ],
+        lanes.flatMap((i) => [
+          op.get(sum(i)),
+          op.get(l.xp),
+          op.v128Load(16 * i),
+          op.get(l.dp),
+          op.v128Load(16 * i),
+          op.f32x4Mul,
+          op.f32x4Add,
+          op.set(sum(i)),
+        ]),
       ),
       ...lanes.flatMap((i) => [
         op.get(p.acc),
