@@ -1,6 +1,6 @@
 // The Redis backend end to end: a private redis-server on loopback, real `polypseg serve` and
 // `polypseg worker` processes, real ffmpeg clips. Skipped (not failed) without redis-server unless CI=true.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -295,8 +295,11 @@ describe('in-process API servers on Redis', { skip }, () => {
     servers.push(s);
     return s;
   };
-  after(async () => {
-    for (const s of servers) await s.close().catch(() => {});
+  // Each test's servers stop with it: they share one Redis, and a leftover worker (another data
+  // directory) could take the next test's job and fail it, and a leftover short-retention API then
+  // sweep it away.
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.close().catch(() => {});
   });
 
   test('queue full → 503 with Retry-After, counted in Redis so two API processes agree; no ghost job', async () => {
