@@ -14,6 +14,7 @@ import { parseFlags, requireFlag, type Command } from './command.ts';
 import { openSegmenterFromFlags, SEGMENT_FLAGS, SEGMENT_FLAGS_USAGE } from './segment-flags.ts';
 
 const usage = `usage: polypseg benchmark --model DIR --sets FILE [--root DIR] [--out DIR] [--json] [--compare DIR2]
+                          [--toolbox-normalize]
 
   Scores a model on named test sets (e.g. configs/benchmarks/pranet.json: Kvasir, CVC-ClinicDB,
   CVC-ColonDB, CVC-300, ETIS-LaribPolypDB) and prints one table: per set the PraNet toolbox measures
@@ -22,9 +23,12 @@ const usage = `usage: polypseg benchmark --model DIR --sets FILE [--root DIR] [-
   is not under --root are listed as "not found".
   --sets FILE     JSON: {"sets": [{"name", "locations": [{"dir", "split"?}]}]}; dirs relative to --root
   --root DIR      where the sets' dirs are looked up (default ../shared/data)
-  --out DIR       write benchmark.md, benchmark.csv and benchmark.json there
+  --out DIR       write benchmark.md, benchmark.csv, benchmark.json and per-image/SET.MODEL.csv there
   --json          print the rows as one JSON object instead of the table
   --compare DIR2  a second model, scored with the same options, in rows beside the first
+  --toolbox-normalize
+                  min-max rescale each probability map before the toolbox measures, as PraNet's test
+                  script does before it saves the maps that published tables score (default: raw maps)
 ${SEGMENT_FLAGS_USAGE}`;
 
 const command: Command = {
@@ -39,6 +43,7 @@ const command: Command = {
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
       compare: { type: 'string' },
+      'toolbox-normalize': { type: 'boolean', default: false },
     });
     const setsFile = requireFlag(values.sets, 'sets');
     const { sets } = parseConfig(benchmarkSetsSchema, await readJsonFile(setsFile), 'benchmark', setsFile);
@@ -58,8 +63,14 @@ const command: Command = {
         opened[1]!.label = values.compare!;
       }
       const bars = new Map<string, ProgressBar>();
+      const toolboxNormalize = values['toolbox-normalize'];
+      if (values.out) await mkdir(join(values.out, 'per-image'), { recursive: true });
       const rows = await runBenchmark(opened, resolved, {
         ...first.options,
+        toolboxNormalize,
+        onEvaluated: async (set, model, ev) => {
+          if (values.out) await writeFile(join(values.out, 'per-image', perImageName(set, model)), ev.csv);
+        },
         onProgress: (set, model, done, total) => {
           const key = `${set} · ${model}`;
           if (!bars.has(key)) bars.set(key, new ProgressBar(key, total));
@@ -67,9 +78,8 @@ const command: Command = {
         },
       });
       const markdown = benchmarkMarkdown(rows);
-      const json = { models: opened.map((m) => m.label), rows };
+      const json = { models: opened.map((m) => m.label), toolboxNormalize, rows };
       if (values.out) {
-        await mkdir(values.out, { recursive: true });
         await writeFile(join(values.out, 'benchmark.md'), markdown);
         await writeFile(join(values.out, 'benchmark.csv'), benchmarkCsv(rows));
         await writeFile(join(values.out, 'benchmark.json'), JSON.stringify(json, null, 2) + '\n');
@@ -81,6 +91,12 @@ const command: Command = {
     }
   },
 };
+
+/** `Kvasir.default.csv`: one file per (set, model), its characters safe in any file system */
+function perImageName(set: string, model: string): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, '_');
+  return `${safe(set)}.${safe(model)}.csv`;
+}
 
 /** A model's row label: its folder name (models/default -> default). */
 function label(dir: string): string {

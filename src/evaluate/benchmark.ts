@@ -96,7 +96,11 @@ export async function runBenchmark(
   models: { label: string; segmenter: Segmenter }[],
   sets: ResolvedSet[],
   opts: SegmentOptions & {
+    /** min-max rescale each map before the toolbox measures (PraNet's test protocol) */
+    toolboxNormalize?: boolean;
     onProgress?: (set: string, model: string, done: number, total: number) => void;
+    /** each (set, model) evaluation as it finishes, e.g. to keep its per-image CSV */
+    onEvaluated?: (set: string, model: string, ev: DatasetEvaluation) => void | Promise<void>;
   } = {},
 ): Promise<BenchmarkRow[]> {
   const rows: BenchmarkRow[] = [];
@@ -110,8 +114,10 @@ export async function runBenchmark(
         tta: opts.tta,
         threshold: opts.threshold,
         minArea: opts.minArea,
+        toolboxNormalize: opts.toolboxNormalize,
         onProgress: (d, n) => opts.onProgress?.(set.name, label, d, n),
       });
+      await opts.onEvaluated?.(set.name, label, ev);
       rows.push({ set: set.name, model: label, scores: benchmarkScores(ev) });
     }
   }

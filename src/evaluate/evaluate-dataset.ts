@@ -25,7 +25,12 @@ export async function evaluateDataset(
   segmenter: Segmenter,
   dataDir: string,
   ids: string[],
-  opts: SegmentOptions & { skipInvalid?: boolean; onProgress?: (done: number, total: number) => void } = {},
+  opts: SegmentOptions & {
+    skipInvalid?: boolean;
+    /** min-max rescale each map before the toolbox measures, as PraNet's test script does */
+    toolboxNormalize?: boolean;
+    onProgress?: (done: number, total: number) => void;
+  } = {},
 ): Promise<DatasetEvaluation> {
   const t0 = performance.now();
   const threshold = opts.threshold ?? segmenter.metadata.threshold;
@@ -51,6 +56,7 @@ export async function evaluateDataset(
         evaluateImage(seg.probabilities, mask.data, mask.width, mask.height, {
           threshold,
           mask: seg.mask.data,
+          toolboxNormalize: opts.toolboxNormalize,
         }),
       );
     } catch (err) {

@@ -94,6 +94,51 @@ test('benchmark scores two models on found sets, lists missing ones as not found
   assert.equal(csv.length, 7);
   assert.match(csv[5]!, /^Missing,.*,not found,/);
   assert.deepEqual(JSON.parse(readFileSync(join(out, 'benchmark.json'), 'utf8')), json);
+  assert.equal(json.toolboxNormalize, false);
+  // one per-image CSV per found (set, model), a line per scored image
+  const perImage = readFileSync(join(out, 'per-image', `Split.${json.models[0]}.csv`), 'utf8')
+    .trim()
+    .split('\n');
+  assert.match(perImage[0]!, /^id,tp,fp,fn,tn,.*meanDice/);
+  assert.deepEqual(
+    perImage.slice(1).map((line) => line.split(',')[0]),
+    withSplit.ids.slice(0, 4),
+  );
+  assert.ok(existsSync(join(out, 'per-image', `Folder.${json.models[1]}.csv`)));
+  assert.ok(
+    !existsSync(join(out, 'per-image', `Missing.${json.models[0]}.csv`)),
+    'no file for a missing set',
+  );
+});
+
+test('benchmark --toolbox-normalize rescales the maps the toolbox scores, not the served mask', async () => {
+  const sets = join(work, 'one-set.json');
+  await writeFile(sets, JSON.stringify({ sets: [{ name: 'Split', locations: [{ dir: withSplit.dir }] }] }));
+  const score = (extra: string[]) => {
+    const r = run([
+      '--model',
+      modelA,
+      '--sets',
+      sets,
+      '--root',
+      work,
+      '--json',
+      '--runtime',
+      'tfjs',
+      ...extra,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!);
+  };
+  const raw = score([]);
+  const norm = score(['--toolbox-normalize']);
+  assert.equal(norm.toolboxNormalize, true);
+  const [a, b] = [raw.rows[0].scores, norm.rows[0].scores];
+  assert.equal(b.dice, a.dice, 'the served mask does not change');
+  assert.equal(b.iou, a.iou);
+  // an untrained model's maps sit in a narrow band: stretched to [0, 1] they score differently
+  assert.notEqual(b.meanDice, a.meanDice);
+  assert.notEqual(b.mae, a.mae);
 });
 
 test('benchmark: a bad sets file, a missing model and an unknown option are clear errors', async () => {
