@@ -2,6 +2,7 @@ import type { Command } from './command.ts';
 import { parseRunFlags, runFlagsUsage } from './run-flags.ts';
 import { readTrainConfig } from '../train/config.ts';
 import { runTraining } from '../train/run.ts';
+import { describeBest } from '../train/loop.ts';
 
 const usage = `usage: polypseg train --config FILE [--data DIR] [--out DIR] [--resume] [--epochs N] [--threads N]
 
@@ -16,10 +17,7 @@ const command: Command = {
     const result = await runTraining({ config, out, resume });
     const { state } = result;
     if (state.interrupted) return 130;
-    const best = state.best
-      ? `best validation IoU ${state.best.valIou.toFixed(4)} at epoch ${state.best.epoch + 1}`
-      : 'no validation';
-    console.log(`model saved to ${result.outDir} (${best})`);
+    console.log(`model saved to ${result.outDir} (${describeBest(state.best)})`);
     return 0;
   },
 };

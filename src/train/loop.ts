@@ -51,6 +51,15 @@ function bestScore(best: NonNullable<TrainState['best']>): number {
   return best.score ?? best.valIou;
 }
 
+/** "best validation mDice 0.8642 (IoU 0.8129) at epoch 15": names the score that chose the epoch. */
+export function describeBest(best: TrainState['best']): string {
+  if (!best) return 'no validation';
+  const at = `at epoch ${best.epoch + 1}`;
+  return best.score !== undefined
+    ? `best validation mDice ${best.score.toFixed(4)} (IoU ${best.valIou.toFixed(4)}) ${at}`
+    : `best validation IoU ${best.valIou.toFixed(4)} ${at}`;
+}
+
 async function fire<K extends keyof Callback>(
   cbs: Callback[],
   hook: K,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { initEngine } from '../../src/engine/index.ts';
 import { parseTrainConfig } from '../../src/train/config.ts';
 import { runTraining } from '../../src/train/run.ts';
+import { describeBest } from '../../src/train/loop.ts';
 import { loadTrainingData } from '../../src/train/training-data.ts';
 import { makeSyntheticDataset } from '../helpers/synthetic-dataset.ts';
 
@@ -80,6 +81,11 @@ test('multi-source training logs per-source validation mean Dice and CPU time, k
   const bestEpoch = lines.reduce((best, l) => (l.valMeanDice > best.valMeanDice ? l : best));
   assert.equal(state.best!.epoch, bestEpoch.epoch);
   assert.equal(state.best!.score, bestEpoch.valMeanDice);
+  // the CLI's summary names the score that chose the epoch, not the IoU beside it
+  assert.equal(
+    describeBest(state.best),
+    `best validation mDice ${bestEpoch.valMeanDice.toFixed(4)} (IoU ${bestEpoch.valIou.toFixed(4)}) at epoch ${bestEpoch.epoch + 1}`,
+  );
   // each source's lists are split files for its own dir
   assert.equal(readFileSync(join(out, 'val-ids-b.txt'), 'utf8').trim().split('\n').length, 3);
   assert.equal(readFileSync(join(out, 'train-ids-a.txt'), 'utf8').trim().split('\n').length, 9);
