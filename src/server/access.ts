@@ -8,8 +8,24 @@ import { HttpError } from './http-error.ts';
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** API routes anyone may read: the API's own documentation. */
-const PUBLIC_API = new Set(['/api/docs', '/api/openapi.json']);
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** reachable without the API token (set by `markRoutesPublic`; every other route needs it) */
+    public?: boolean;
+  }
+}
+
+/**
+ * Marks every route registered in this plugin scope (and its children) as public: reachable without
+ * the API token. Access is decided on the route the router picked, so a route is private unless its
+ * plugin calls this, and no spelling of a URL (percent-encoding, dot segments...) changes the answer.
+ */
+export function markRoutesPublic(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, public: true };
+  });
+}
 
 /** True for a host the server only reaches from this machine. */
 export function isLoopbackHost(host: string): boolean {
@@ -91,7 +107,8 @@ function originAllowed(req: FastifyRequest, allowed: Set<string>): boolean {
 /**
  * Access rules, checked before any route: the Host header must name this server, a POST/DELETE
  * from a browser must come from the server's own origin (or an allowed one), and with a token
- * configured every /api/* request (the API docs excepted) must carry `Authorization: Bearer <token>`.
+ * configured every request to a route not marked public (`markRoutesPublic`: the page, its assets,
+ * /healthz and the API docs) must carry `Authorization: Bearer <token>`.
  */
 export function addAccessControl(app: FastifyInstance, config: ServerConfig): void {
   const hostAllowed = hostPolicy(config);
@@ -108,8 +125,9 @@ export function addAccessControl(app: FastifyInstance, config: ServerConfig): vo
         'origin_not_allowed',
         'cross-site request refused: the Origin is not this server (see --allowed-origin)',
       );
-    const path = req.url.split('?')[0]!;
-    if (tokenOk && path.startsWith('/api/') && !PUBLIC_API.has(path) && !tokenOk(req.headers.authorization))
+    // deny by default: decided on the routed request (what the handler will be), never on the raw URL;
+    // a request no route matches reaches only the not-found handler, which needs the token too
+    if (tokenOk && req.routeOptions.config?.public !== true && !tokenOk(req.headers.authorization))
       throw new HttpError(
         401,
         'unauthorized',

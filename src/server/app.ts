@@ -25,6 +25,7 @@ import { videoRoutes } from './routes/videos.ts';
 import { webRoutes } from './routes/web.ts';
 import { videoRuntimeOptions } from '../video/process-video.ts';
 import { processVideoJob } from './video-job.ts';
+import { addRouteTable } from './route-table.ts';
 import { VideoService } from './video-service.ts';
 
 export interface BuildServerOptions {
@@ -126,6 +127,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   );
   addSecurityHeaders(app);
   addAccessControl(app, config);
+  addRouteTable(app);
 
   // no route takes JSON or text bodies: without their parsers such a request is refused (415) at once,
   // instead of being read first (where a stalled body would hang before any route's own checks)

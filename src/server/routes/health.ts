@@ -3,6 +3,7 @@ import { healthSchema, type Health, type ModelInfo } from '../../api/schemas.ts'
 import type { ModelMetadata } from '../../models/metadata.ts';
 import type { AppContext } from '../context.ts';
 import { jsonSchema } from '../json-schema.ts';
+import { markRoutesPublic } from '../access.ts';
 
 /** An untrained/placeholder model is one whose metadata records no training, or says placeholder. */
 export function isTrained(meta: ModelMetadata): boolean {
@@ -28,6 +29,7 @@ export function modelInfo(meta: ModelMetadata, runtime: string): ModelInfo {
 export const healthRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
   async (app) => {
+    markRoutesPublic(app);
     app.get(
       '/healthz',
       {

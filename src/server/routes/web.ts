@@ -2,11 +2,13 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
+import { markRoutesPublic } from '../access.ts';
 
 /** Serves the built page (web/dist); Vite's hashed assets are cached for good, index.html never. */
 export const webRoutes =
   (webDir: string): FastifyPluginAsync =>
   async (app) => {
+    markRoutesPublic(app);
     const root = resolve(webDir);
     if (!existsSync(join(root, 'index.html'))) {
       app.log.warn({ webDir: root }, 'web app not built: run `npm run build:web`');
