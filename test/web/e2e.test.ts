@@ -1,25 +1,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import pino from 'pino';
+import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { ensureWebBuilt } from '../../src/server/web-build.ts';
-import { makeModelDir } from '../helpers/model-fixture.ts';
-import { skipUnless } from '../helpers/prerequisite.ts';
 import { picture, startServer, type TestServer } from '../server/helpers.ts';
 import { makeClip } from '../video/video-fixtures.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/lib/chromium.ts';
+import { skipWithoutChromium as skip, startBrowserApp, type BrowserApp } from './browser.ts';
 
 const OUT = resolve('test-output');
-const skip = skipUnless(
-  existsSync(CHROMIUM_PATH),
-  `no Chromium at ${CHROMIUM_PATH} (scripts/setup-system.sh installs it)`,
-);
 
+let app: BrowserApp;
 let modelDir: string;
 let work: string;
 let server: TestServer;
@@ -31,25 +22,9 @@ const TOKEN = 'e2e-token-0123456789abcdef';
 
 before(async () => {
   if (skip) return;
-  await ensureWebBuilt('web', pino({ level: 'warn' }));
-  modelDir = await makeModelDir({ inputSize: 32 });
-  work = await mkdtemp(join(tmpdir(), 'polypseg-e2e-'));
   await mkdir(OUT, { recursive: true });
-  server = await startServer(modelDir, { webDir: 'web/dist' });
-  context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      ...CHROMIUM_ARGS,
-      // a synthetic camera for live mode
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-    ],
-    viewport: { width: 1280, height: 900 },
-    acceptDownloads: true,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (err) => console.error('page error:', err.message));
+  app = await startBrowserApp();
+  ({ modelDir, work, server, context, page } = app);
   context.on('console', (msg) => {
     if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
   });
@@ -57,10 +32,7 @@ before(async () => {
 
 after(async () => {
   if (skip) return;
-  await context?.close();
-  await server?.close();
-  await rm(work, { recursive: true, force: true });
-  await rm(modelDir, { recursive: true, force: true });
+  await app?.close();
 });
 
 /** Mean absolute RGB difference between two same-sized canvases in the page. */
