@@ -1,11 +1,13 @@
 /**
  * Per-kernel time of one training step on the engine (what to optimise next).
  *   node --import tsx bench/profile-train.ts [--model unet|double-unet|mobilenetv2-unet] [--size 128] [--base 16] [--batch 8] [--threads 2]
+ *     [--decoder 96,64,32,24,8]   (MobileNetV2-UNet decoder widths; default the shipped model's)
  * Kernels called inside our composite kernels are listed too (so their times overlap their parent's).
  */
 import { parseArgs } from 'node:util';
 import { initEngine, tf } from '../src/engine/index.ts';
 import { architectureSchema } from '../src/models/index.ts';
+import { SHIPPED_DECODER } from './lib/shipped-decoder.ts';
 import { createStepHarness } from './lib/train-step.ts';
 
 const { values } = parseArgs({
@@ -16,12 +18,13 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '8' },
     threads: { type: 'string', default: '2' },
     top: { type: 'string', default: '25' },
+    decoder: { type: 'string', default: SHIPPED_DECODER.join(',') },
   },
 });
 await initEngine({ threads: Number(values.threads) });
 const arch = architectureSchema.parse(
   values.model === 'mobilenetv2-unet'
-    ? { type: values.model }
+    ? { type: values.model, decoderChannels: values.decoder.split(',').map(Number) }
     : { type: values.model, baseWidth: Number(values.base) },
 );
 const h = createStepHarness(arch, Number(values.size), Number(values.batch));

@@ -1,6 +1,7 @@
 /**
  * Training speed on the engine: images/s of full training steps (forward, soft-IoU loss, gradients,
- * SGD-momentum update) on random data, for UNet and Double-UNet at two sizes and 1 or 2 wasm threads.
+ * SGD-momentum update) on random data, for UNet and Double-UNet at two sizes and 1 or 2 wasm threads, and
+ * for the shipped architecture (MobileNetV2-UNet @224², batch 8, decoder of configs/pranet-mnv2unet-224.json).
  *
  *   npm run bench:train [-- --quick] [-- --only unet_b16_s128_t2,...] [-- --steps 3]
  *
@@ -11,11 +12,15 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
+import { SHIPPED_DECODER } from './lib/shipped-decoder.ts';
 
 export interface BenchConfig {
   key: string;
-  model: 'unet' | 'double-unet';
+  model: 'unet' | 'double-unet' | 'mobilenetv2-unet';
+  /** UNet / Double-UNet base width (0 for MobileNetV2-UNet) */
   base: number;
+  /** MobileNetV2-UNet decoder widths, deepest first */
+  decoderChannels?: number[];
   size: number;
   batch: number;
   threads: number;
@@ -35,7 +40,8 @@ export interface BenchResult extends BenchConfig {
 
 /**
  * B=16 at 128² with batch 8; B=32 at 256² with the largest batch that fits the 4 GB wasm heap (UNet 3,
- * Double-UNet 2). img/s is per image, so batch sizes compare fairly.
+ * Double-UNet 2); the shipped MobileNetV2-UNet at its training size and batch. img/s is per image, so
+ * batch sizes compare fairly.
  */
 function configs(): BenchConfig[] {
   const out: BenchConfig[] = [];
@@ -50,6 +56,15 @@ function configs(): BenchConfig[] {
       }
     }
   }
+  out.push({
+    key: 'mnv2unet_s224_b8_t2',
+    model: 'mobilenetv2-unet',
+    base: 0,
+    decoderChannels: SHIPPED_DECODER,
+    size: 224,
+    batch: 8,
+    threads: 2,
+  });
   return out;
 }
 
@@ -81,17 +96,31 @@ async function main(): Promise<void> {
     },
   });
   let todo = configs();
-  if (values.quick) todo = todo.filter((c) => c.threads === 2 && (c.model === 'unet' || c.size === 128));
+  if (values.quick)
+    todo = todo.filter((c) => c.threads === 2 && (c.model !== 'double-unet' || c.size === 128));
   if (values.only) {
     const keys = new Set(values.only.split(','));
+    const unknown = [...keys].filter((k) => !todo.some((c) => c.key === k));
+    if (unknown.length) throw new Error(`--only: unknown key(s) ${unknown.join(', ')}`);
     todo = todo.filter((c) => keys.has(c.key));
   }
   const steps = values.steps ? Number(values.steps) : values.quick ? 2 : 3;
   console.log(`training speed, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores`);
+  // CPU ms: the process's CPU time per step (all threads).
   // img/CPU-s: images per second of this process's CPU time. With 1 thread it is what the wall-clock rate
   // would be on an idle machine; `load` (1-min load average during the run) shows how busy the machine was.
-  const header = ['config', 'batch', 'img/s', 'ms/step', 'GFLOP/img', 'GFLOP/s', 'img/CPU-s', 'load'];
-  const widths = [24, 5, 7, 8, 9, 8, 9, 5];
+  const header = [
+    'config',
+    'batch',
+    'img/s',
+    'ms/step',
+    'CPU ms',
+    'GFLOP/img',
+    'GFLOP/s',
+    'img/CPU-s',
+    'load',
+  ];
+  const widths = [24, 5, 7, 8, 7, 9, 8, 9, 5];
   const row = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' ');
   console.log(row(header));
@@ -109,6 +138,7 @@ async function main(): Promise<void> {
         String(res.batch),
         res.imgPerSec.toFixed(2),
         res.stepMs.toFixed(0),
+        res.cpuMsPerStep.toFixed(0),
         res.gflopPerImage.toFixed(1),
         res.gflopPerSec.toFixed(1),
         ((res.batch * 1000) / res.cpuMsPerStep).toFixed(2),

@@ -1,4 +1,4 @@
-/** Analytic multiply-accumulate count of a model's conv/dense layers for one image (forward pass). */
+/** Analytic multiply-accumulate count of a model's conv (also depthwise) and dense layers for one image (forward pass). */
 import type { tf } from '../../src/engine/index.ts';
 
 interface LayerLike {
@@ -25,6 +25,11 @@ export function forwardMacs(model: tf.LayersModel): number {
       // Conv: every output pixel sums kh*kw*ci products; transposed conv: every input pixel scatters them.
       const pixels = cls === 'Conv2D' ? outShape[1]! * outShape[2]! : inShape[1]! * inShape[2]!;
       macs += pixels * kh! * kw! * ci * co;
+    } else if (cls === 'DepthwiseConv2D') {
+      // Each output channel sums kh*kw products of its own input channel (MobileNetV2).
+      const [kh, kw] = cfg.kernelSize as number[];
+      const outShape = shapeOf(layer.output);
+      macs += outShape[1]! * outShape[2]! * kh! * kw! * last(outShape);
     } else if (cls === 'Dense') {
       macs += last(shapeOf(layer.input)) * last(shapeOf(layer.output));
     }

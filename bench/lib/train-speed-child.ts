@@ -9,11 +9,15 @@ import { createStepHarness } from './train-step.ts';
 const cfg = JSON.parse(process.argv[2]!) as BenchConfig;
 const steps = Number(process.argv[3] ?? 3);
 await initEngine({ backend: 'wasm', threads: cfg.threads });
-const arch = architectureSchema.parse({
-  type: cfg.model,
-  baseWidth: cfg.base,
-  ...(cfg.model === 'double-unet' ? { baseWidth2: cfg.base } : {}),
-});
+const arch = architectureSchema.parse(
+  cfg.model === 'mobilenetv2-unet'
+    ? { type: cfg.model, decoderChannels: cfg.decoderChannels }
+    : {
+        type: cfg.model,
+        baseWidth: cfg.base,
+        ...(cfg.model === 'double-unet' ? { baseWidth2: cfg.base } : {}),
+      },
+);
 const h = createStepHarness(arch, cfg.size, cfg.batch);
 await h.step(); // warm-up: kernel set-up, XNNPACK operator caches, heap growth
 const load0 = os.loadavg()[0]!;
