@@ -1,7 +1,3 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
-import sharp from 'sharp';
 import {
   parseFlags,
   parseNumber,
@@ -10,25 +6,16 @@ import {
   UsageError,
   type Command,
 } from './command.ts';
-import { ProgressBar } from '../progress.ts';
-import { createRng, hashSeed, shuffle } from '../random.ts';
-import { PolypsegError } from '../errors.ts';
-import { encodeMaskPng, loadSample, readSplit } from '../data/index.ts';
-import type { RawImage, Sample } from '../data/raw-image.ts';
-import {
-  contactSheet,
-  copyPaste,
-  createAugmenter,
-  drawOutline,
-  parseAugmentConfig,
-  type AugmentConfig,
-} from '../augment/index.ts';
+import { resolveSplit } from './split-flag.ts';
 
-const usage = `usage: polypseg augment --data DIR --split FILE --out DIR [--n 16] [--seed S] [--copies K]
+const usage = `usage: polypseg augment --data DIR --split SPLIT --out DIR [--n 16] [--seed S] [--copies K]
                         [--sheet-only] [--config FILE] [--size PX] [--sheet-size PX] [--include-originals]
 
   Writes OUT/augment-basic.png (originals beside 3 augmented versions) and OUT/augment-copypaste.png
   (target | donor | result) with mask outlines: green = polyp, cyan = pasted polyp.
+  --data DIR           dataset folder with images/, masks/ and splits/
+  --out DIR            where the sheets (and with --copies the expanded dataset) go; created if needed
+  --seed S             integer seed of the sample choice and the augmentations (default 1)
   --copies K           also write an expanded dataset to OUT: images/ID_aK.jpg, masks/ID_aK.png and
                        splits/<split name>.txt listing the new IDs (K augmented versions per image)
   --include-originals  with --copies: copy the originals (ID.jpg, ID.png) into OUT and the split too
@@ -37,15 +24,7 @@ const usage = `usage: polypseg augment --data DIR --split FILE --out DIR [--n 16
   --config FILE        JSON: a training config (its "augment" section is used) or an augment section
   --size PX            resize samples to PX x PX before augmenting --copies (default: keep their size)
   --sheet-size PX      cell size of the contact sheets (default 256)
-  --split FILE         a path, or a name under DIR/splits/ (e.g. pranet-train)`;
-
-/** Outline colours: existing polyp, pasted polyp. */
-const GREEN = [0, 255, 0] as const;
-const CYAN = [0, 255, 255] as const;
-/** Augmented versions shown beside each original on the basic sheet. */
-const VERSIONS = 3;
-/** Donors tried per copy-paste sheet row before the row is dropped. */
-const SHEET_DONOR_TRIES = 12;
+  --split SPLIT        a split name under DIR/splits/ (e.g. pranet-train) or a file of ids, one a line`;
 
 const command: Command = {
   name: 'augment',
@@ -75,189 +54,20 @@ const command: Command = {
     if (copies && values['sheet-only']) throw new UsageError('--sheet-only and --copies exclude each other');
     const size = values.size === undefined ? undefined : parsePositiveInt(values.size, 'size');
     const sheetSize = parsePositiveInt(values['sheet-size'], 'sheet-size');
-    const config = await readAugmentConfig(values.config);
-    const ids = await readSplit(splitFile);
-    await mkdir(out, { recursive: true });
-
-    const picked = shuffle(ids, createRng(hashSeed(seed, 0x5a3e7)).next).slice(0, Math.min(n, ids.length));
-    const loader = new SampleCache(data, sheetSize);
-    const basicPath = join(out, 'augment-basic.png');
-    await writeSheet(basicPath, await basicSheet(picked, loader, config, seed));
-    console.log(`wrote ${basicPath}`);
-    const cpPath = join(out, 'augment-copypaste.png');
-    const cp = await copyPasteSheet(picked, ids, loader, config, seed);
-    if (cp.sheet) {
-      await writeSheet(cpPath, cp.sheet);
-      console.log(`wrote ${cpPath} (${cp.rows} pastes; skipped tries: ${formatCounts(cp.skips)})`);
-    } else {
-      console.error(
-        `no copy-paste fitted in these samples (${formatCounts(cp.skips)}); ${cpPath} not written`,
-      );
-    }
-
-    if (copies) {
-      const written = await writeExpanded(data, ids, out, splitFile, {
-        copies,
-        size,
-        seed,
-        config,
-        includeOriginals: values['include-originals'],
-      });
-      console.log(`wrote ${written.count} samples to ${out} (split: ${written.splitPath})`);
-    }
-    return 0;
+    const { runAugment } = await import('./augment-run.ts');
+    return runAugment({
+      data,
+      out,
+      splitFile,
+      n,
+      seed,
+      copies,
+      size,
+      sheetSize,
+      configFile: values.config,
+      includeOriginals: values['include-originals'],
+    });
   },
 };
 
 export default command;
-
-function resolveSplit(data: string, split: string): string {
-  for (const p of [split, join(data, 'splits', split), join(data, 'splits', `${split}.txt`)])
-    if (existsSync(p)) return p;
-  throw new PolypsegError(
-    `split file '${split}' not found (also looked in ${join(data, 'splits')})`,
-    'SPLIT_MISSING',
-  );
-}
-
-async function readAugmentConfig(file: string | undefined): Promise<AugmentConfig> {
-  if (!file) return parseAugmentConfig({});
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new PolypsegError(`cannot read config ${file}: ${(err as Error).message}`, 'CONFIG_INVALID');
-  }
-  const section =
-    raw && typeof raw === 'object' && 'augment' in raw ? (raw as { augment: unknown }).augment : raw;
-  return parseAugmentConfig(section, `${file} augment`);
-}
-
-/** Decodes samples on demand, keeping the most recent ones (donors recur). */
-class SampleCache {
-  private readonly cache = new Map<string, Sample>();
-  constructor(
-    private readonly dir: string,
-    private readonly size: number | undefined,
-    private readonly capacity = 64,
-  ) {}
-  async get(id: string): Promise<Sample> {
-    const hit = this.cache.get(id);
-    if (hit) {
-      this.cache.delete(id);
-      this.cache.set(id, hit);
-      return hit;
-    }
-    const s = await loadSample(this.dir, id, { size: this.size });
-    this.cache.set(id, s);
-    if (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value!);
-    return s;
-  }
-}
-
-async function basicSheet(ids: string[], loader: SampleCache, config: AugmentConfig, seed: number) {
-  const augment = createAugmenter(
-    { ...config, enabled: true, copyPaste: { ...config.copyPaste, p: 0 } },
-    seed,
-  );
-  const groups: RawImage[][] = [];
-  for (const [i, id] of ids.entries()) {
-    const s = await loader.get(id);
-    const versions = Array.from({ length: VERSIONS }, (_, k) => augment(s, k, i));
-    groups.push([s, ...versions].map((v) => drawOutline(v.image, v.mask, GREEN)));
-  }
-  return contactSheet(groups, { groupsPerRow: 2 });
-}
-
-async function copyPasteSheet(
-  targets: string[],
-  pool: string[],
-  loader: SampleCache,
-  config: AugmentConfig,
-  seed: number,
-) {
-  const groups: RawImage[][] = [];
-  const skips: Record<string, number> = {};
-  for (const [i, id] of targets.entries()) {
-    const target = await loader.get(id);
-    const rng = createRng(hashSeed(seed, 0xc0ffee, i));
-    for (let t = 0; t < SHEET_DONOR_TRIES; t++) {
-      const donorId = pool[rng.int(pool.length)]!;
-      if (donorId === id) continue;
-      const donor = await loader.get(donorId);
-      const r = copyPaste(target, donor, rng.fork(), config.copyPaste);
-      if (!r.pasted) {
-        skips[r.reason!] = (skips[r.reason!] ?? 0) + 1;
-        continue;
-      }
-      groups.push([
-        drawOutline(target.image, target.mask, GREEN),
-        drawOutline(donor.image, donor.mask, GREEN),
-        drawOutline(drawOutline(r.sample.image, target.mask, GREEN), r.pastedMask!, CYAN),
-      ]);
-      break;
-    }
-  }
-  const sheet = groups.length ? contactSheet(groups, { groupsPerRow: 2 }) : undefined;
-  return { sheet, rows: groups.length, skips };
-}
-
-function formatCounts(counts: Record<string, number>): string {
-  const parts = Object.entries(counts).map(([k, v]) => `${k} ${v}`);
-  return parts.length ? parts.join(', ') : 'none';
-}
-
-/** Palette PNG: photos in a sheet stay legible and the file stays small. */
-async function writeSheet(path: string, image: RawImage): Promise<void> {
-  await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
-    raw: { width: image.width, height: image.height, channels: image.channels },
-  })
-    .png({ palette: true, colours: 256, dither: 0.5, effort: 7 })
-    .toFile(path);
-}
-
-async function writeSample(out: string, id: string, s: Sample): Promise<void> {
-  const jpeg = sharp(Buffer.from(s.image.data.buffer, s.image.data.byteOffset, s.image.data.length), {
-    raw: { width: s.image.width, height: s.image.height, channels: s.image.channels },
-  })
-    .jpeg({ quality: 95 })
-    .toFile(join(out, 'images', `${id}.jpg`));
-  await Promise.all([jpeg, writeFile(join(out, 'masks', `${id}.png`), await encodeMaskPng(s.mask))]);
-}
-
-/**
- * The offline mode: K augmented versions of every image (version k of image i is the online augmenter's
- * (epoch k, index i) sample, copy-paste donors from the same split), in the dataset layout.
- */
-async function writeExpanded(
-  data: string,
-  ids: string[],
-  out: string,
-  splitFile: string,
-  opts: { copies: number; size?: number; seed: number; config: AugmentConfig; includeOriginals: boolean },
-): Promise<{ count: number; splitPath: string }> {
-  await Promise.all(['images', 'masks', 'splits'].map((d) => mkdir(join(out, d), { recursive: true })));
-  const augment = createAugmenter(opts.config, opts.seed);
-  const loader = new SampleCache(data, opts.size);
-  const newIds: string[] = [];
-  const total = ids.length * (opts.copies + (opts.includeOriginals ? 1 : 0));
-  const bar = new ProgressBar('augment', total);
-  for (const [i, id] of ids.entries()) {
-    const sample = await loader.get(id);
-    if (opts.includeOriginals) {
-      await writeSample(out, id, sample);
-      newIds.push(id);
-      bar.update(newIds.length);
-    }
-    for (let k = 0; k < opts.copies; k++) {
-      const donors = await Promise.all(augment.donorsFor(k, i, ids.length).map((d) => loader.get(ids[d]!)));
-      const newId = `${id}_a${k}`;
-      await writeSample(out, newId, { ...augment(sample, k, i, donors), id: newId });
-      newIds.push(newId);
-      bar.update(newIds.length);
-    }
-  }
-  const splitPath = join(out, 'splits', basename(splitFile, extname(splitFile)) + '.txt');
-  await writeFile(splitPath, newIds.join('\n') + '\n');
-  return { count: newIds.length, splitPath };
-}

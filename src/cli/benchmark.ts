@@ -1,13 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import {
-  benchmarkCsv,
-  benchmarkMarkdown,
-  benchmarkSetsSchema,
-  resolveSet,
-  runBenchmark,
-} from '../evaluate/benchmark.ts';
-import { parseConfig, readJsonFile } from '../train/config.ts';
 import type { Segmenter } from '../segment/types.ts';
 import { ProgressBar } from '../progress.ts';
 import { parseFlags, requireFlag, type Command } from './command.ts';
@@ -46,6 +38,9 @@ const command: Command = {
       'toolbox-normalize': { type: 'boolean', default: false },
     });
     const setsFile = requireFlag(values.sets, 'sets');
+    const { benchmarkCsv, benchmarkMarkdown, benchmarkSetsSchema, resolveSet, runBenchmark } =
+      await import('../evaluate/benchmark.ts');
+    const { parseConfig, readJsonFile } = await import('../train/config.ts');
     const { sets } = parseConfig(benchmarkSetsSchema, await readJsonFile(setsFile), 'benchmark', setsFile);
     const resolved = await Promise.all(sets.map((s) => resolveSet(s, values.root)));
     for (const s of resolved) if (!s.found) console.error(`${s.name}: not found under ${values.root}`);

@@ -1,12 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readSplit } from '../data/index.ts';
-import { evaluateDataset, evaluationJson, evaluationTable } from '../evaluate/evaluate-dataset.ts';
 import { ProgressBar } from '../progress.ts';
 import { openSegmenterFromFlags, SEGMENT_FLAGS, SEGMENT_FLAGS_USAGE } from './segment-flags.ts';
 import { parseFlags, requireFlag, type Command } from './command.ts';
+import { resolveSplit } from './split-flag.ts';
 
-const usage = `usage: polypseg eval --data DIR --split FILE [--model DIR] [--runtime auto|onnx|tfjs|onnx-web]
+const usage = `usage: polypseg eval --data DIR --split SPLIT [--model DIR] [--runtime auto|onnx|tfjs|onnx-web]
                      [--tta|--no-tta] [--threshold T] [--min-area PX] [--threads N] [--json] [--out DIR]
                      [--skip-invalid]
 
@@ -14,7 +13,8 @@ const usage = `usage: polypseg eval --data DIR --split FILE [--model DIR] [--run
   Dice, precision, recall) score the mask users get: thresholded, with regions under --min-area (default:
   the model's minRegionFraction of the image) dropped. The PraNet toolbox measures score the probability map.
   --data DIR      dataset folder with images/ and masks/
-  --split FILE    text file of image ids, one a line
+  --split SPLIT   the image ids to score: a split name under DIR/splits/ (e.g. pranet-test, for
+                  DIR/splits/pranet-test.txt) or the path of a text file of ids, one a line
 ${SEGMENT_FLAGS_USAGE}
   --json          print one JSON object instead of tables
   --out DIR       also write DIR/per-image.csv and DIR/summary.json
@@ -33,8 +33,12 @@ const command: Command = {
       out: { type: 'string' },
       'skip-invalid': { type: 'boolean', default: false },
     });
-    const ids = await readSplit(requireFlag(values.split, 'split'));
     const dataDir = requireFlag(values.data, 'data');
+    const splitFile = resolveSplit(dataDir, requireFlag(values.split, 'split'));
+    const { readSplit } = await import('../data/index.ts');
+    const { evaluateDataset, evaluationJson, evaluationTable } =
+      await import('../evaluate/evaluate-dataset.ts');
+    const ids = await readSplit(splitFile);
     const { segmenter, options } = await openSegmenterFromFlags(values);
     const bar = new ProgressBar('eval', ids.length);
     try {

@@ -1,5 +1,5 @@
 import { parseFlags, parsePositiveInt, UsageError, type Command } from './command.ts';
-import { DEFAULT_OPSET, exportModelDir } from '../export/index.ts';
+import { DEFAULT_OPSET } from '../export/export-onnx.ts';
 
 const usage = `usage: polypseg export [--model DIR] [--out FILE.onnx] [--opset N] [--layout NHWC|NCHW]
 
@@ -24,6 +24,7 @@ const command: Command = {
     if (layout !== 'NHWC' && layout !== 'NCHW')
       throw new UsageError(`--layout must be NHWC or NCHW, not '${values.layout}'`);
     const opset = values.opset ? parsePositiveInt(values.opset, 'opset') : undefined;
+    const { exportModelDir } = await import('../export/index.ts');
     const started = performance.now();
     const result = await exportModelDir(values.model, { out: values.out, opset, layout });
     const ms = performance.now() - started;

@@ -1,6 +1,7 @@
 import { commands } from './commands.ts';
 import { UsageError } from './command.ts';
 import { PolypsegError } from '../errors.ts';
+import { closestName } from './suggest.ts';
 
 function help(): string {
   const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
@@ -22,7 +23,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = commands[name];
   if (!entry) {
-    console.error(`polypseg: unknown command '${name}'\n\n${help()}`);
+    const near = closestName(name, Object.keys(commands));
+    console.error(
+      `polypseg: unknown command '${name}'${near ? ` (did you mean ${near}?)` : ''}\n\n${help()}`,
+    );
     return 2;
   }
   const command = await entry.load();
@@ -34,7 +38,10 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      console.error(`polypseg ${name}: ${err.message}\n\n${command.usage}`);
+      const synopsis = command.usage.split('\n\n')[0];
+      console.error(
+        `polypseg ${name}: ${err.message}\n\n${synopsis}\n\n(polypseg ${name} --help describes every option)`,
+      );
       return 2;
     }
     if (err instanceof PolypsegError) {

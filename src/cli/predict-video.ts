@@ -3,7 +3,6 @@ import { parseFlags, parseNumber, requireFlag, type Command } from './command.ts
 import { openSegmenterFromFlags, SEGMENT_FLAGS, SEGMENT_FLAGS_USAGE } from './segment-flags.ts';
 import { ProgressBar } from '../progress.ts';
 import { parseColor } from '../segment/overlay.ts';
-import { processVideo, videoRuntimeOptions } from '../video/index.ts';
 
 const usage = `usage: polypseg predict-video --input IN.mp4 --out OUT.mp4 [--model DIR] [--json FRAMES.json]
                               [--color #RRGGBB] [--opacity 0.4] [--outline] [--tta] [--threshold T]
@@ -11,9 +10,13 @@ const usage = `usage: polypseg predict-video --input IN.mp4 --out OUT.mp4 [--mod
 
   Segments every frame and writes an H.264 MP4 (yuv420p, faststart) with the mask overlaid, at the
   input's size and frame rate. ffmpeg is the binary from the npm package @ffmpeg-installer/ffmpeg.
-  --json FILE  per-frame polyp count, area (pixels), coverage, score and polyp boxes
-  --color      overlay colour (default #00FF66); --opacity 0..1 (default 0.4); --outline draws the border
-  --no-audio   leave the input's audio out (by default it is carried over as AAC)
+  --input FILE    the video to segment (anything ffmpeg reads: MP4, MOV, AVI, MKV, ...)
+  --out FILE      where the MP4 with the overlay goes
+  --json FILE     also write the per-frame polyp count, area (pixels), coverage, score and boxes
+  --color C       overlay colour #RRGGBB (default #00FF66)
+  --opacity A     overlay fill opacity 0..1 (default 0.4)
+  --outline       draw the region outline in the overlay (default: fill only)
+  --no-audio      leave the input's audio out (default: carried over as AAC)
 ${SEGMENT_FLAGS_USAGE}`;
 
 const command: Command = {
@@ -38,6 +41,7 @@ const command: Command = {
       opacity: parseNumber(values.opacity, 'opacity', 0, 1),
       outline: values.outline,
     };
+    const { processVideo, videoRuntimeOptions } = await import('../video/index.ts');
     const { segmenter, options } = await openSegmenterFromFlags(values, videoRuntimeOptions);
 
     // Ctrl-C stops ffmpeg and removes the partial output.

@@ -6,25 +6,26 @@ import { parseFlags, parseNumber, requireFlag, UsageError, type Command } from '
 import { listInputs } from './image-inputs.ts';
 import { openSegmenterFromFlags, SEGMENT_FLAGS, SEGMENT_FLAGS_USAGE } from './segment-flags.ts';
 import { ProgressBar } from '../progress.ts';
-import { decodeImage, encodeMaskPng, encodePng } from '../data/decode.ts';
 import type { RawImage } from '../data/raw-image.ts';
 import { PolypsegError } from '../errors.ts';
-import { renderOverlay, type OverlayOptions } from '../segment/overlay.ts';
+import type { OverlayOptions } from '../segment/overlay.ts';
 
 const usage = `usage: polypseg predict --input FILE|DIR|PATTERN... --out DIR [--model DIR]
                         [--runtime auto|onnx|tfjs|onnx-web] [--tta|--no-tta] [--threshold T] [--min-area PX]
                         [--overlay] [--color #RRGGBB] [--opacity A] [--outline] [--json] [--threads N]
 
-  Writes one mask PNG per image (0/255, the input's width and height) as OUT/<stem>.png.
+  Writes one greyscale mask PNG per image (one channel: 0 background, 255 polyp; the input's width and
+  height) as OUT/<stem>.png.
   --input ...     image files, folders (their images, not recursive) and quoted patterns such as
                   'scans/*.jpg'; several may follow one --input, and --input may be repeated
   --out DIR       where the masks go (created if needed)
 ${SEGMENT_FLAGS_USAGE}
-  --overlay       also write OUT/overlays/<stem>.png (mask blended over the image)
+  --overlay       also write OUT/overlays/<stem>.png (mask blended over the image; default off)
   --color C       overlay colour #RRGGBB (default #00FF66)
   --opacity A     overlay fill opacity 0..1 (default 0.4)
-  --outline       draw the region outline in the overlay
-  --json          also write OUT/predictions.json (per image: size, coverage, polyps with area/bbox/score)
+  --outline       draw the region outline in the overlay (default: fill only)
+  --json          also write OUT/predictions.json (per image: size, coverage, polyps with area/bbox/score;
+                  default off)
   A folder is read one image at a time (thousands are fine); unreadable images are reported and skipped.`;
 
 /** Output stems, unique even when a.jpg and a.png sit side by side or two folders share a name. */
@@ -89,6 +90,8 @@ const command: Command = {
       outline: values.outline,
     };
 
+    const { decodeImage, encodeMaskPng, encodePng } = await import('../data/decode.ts');
+    const { renderOverlay } = await import('../segment/overlay.ts');
     const files = await listInputs(inputs);
     const names = stems(files);
     await mkdir(out, { recursive: true });

@@ -1,7 +1,5 @@
 import type { Command } from './command.ts';
 import { parseRunFlags, runFlagsUsage } from './run-flags.ts';
-import { readPretrainConfig } from '../pretrain/config.ts';
-import { runPretraining } from '../pretrain/run.ts';
 
 const usage = `usage: polypseg pretrain --config FILE [--data DIR] [--out DIR] [--resume] [--epochs N] [--threads N]
 
@@ -12,6 +10,8 @@ const command: Command = {
   summary: 'pretrain a segmentation encoder on a pretext task (crop classification or rotation; resumable)',
   usage,
   async run(argv) {
+    const { readPretrainConfig } = await import('../pretrain/config.ts');
+    const { runPretraining } = await import('../pretrain/run.ts');
     const { config, out, resume } = await parseRunFlags(argv, readPretrainConfig);
     const result = await runPretraining({ config, out, resume });
     if (result.state.interrupted) return 130;

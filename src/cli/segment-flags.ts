@@ -16,7 +16,7 @@ export const SEGMENT_FLAGS = {
 export const SEGMENT_FLAGS_USAGE = `  --model DIR     model directory; default models/default
   --runtime R     auto (default: onnx when the model has model.onnx, else tfjs), onnx (onnxruntime-node;
                   needs \`polypseg export\`), tfjs, or onnx-web (onnxruntime-web's wasm build)
-  --threads N     inference threads
+  --threads N     inference threads (default: all cores, at most 4)
   --tta, --no-tta average the prediction over identity, horizontal and vertical flips, or don't
                   (default: the model's tta setting for images; off for video)
   --threshold T   probability threshold (default: the model's, usually 0.5)

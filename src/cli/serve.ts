@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createServerLogger } from '../server/logger.ts';
 import { PolypsegError } from '../errors.ts';
-import { checkExposure } from '../server/access.ts';
-import { buildServer } from '../server/app.ts';
-import { ensureWebBuilt } from '../server/web-build.ts';
 import type { Command } from './command.ts';
-import { flagLines, parseConfigFlags } from './server-flags.ts';
+import { flagLines, optionLines, parseConfigFlags } from './server-flags.ts';
 
 /** flag -> config path; every one can also be set by the environment variable in ENV_VARS. */
 const FLAGS: Record<string, string> = {
@@ -31,6 +27,7 @@ const FLAGS: Record<string, string> = {
   'queue-size': 'queueSize',
   'retention-hours': 'retentionHours',
   'log-level': 'logLevel',
+  'log-format': 'logFormat',
   'api-token': 'apiToken',
   'allowed-origin': 'allowedOrigins',
   'allowed-host': 'allowedHosts',
@@ -54,17 +51,22 @@ Serves the web app and the HTTP API (docs at /api/docs). Every option can also b
 environment variable shown; flags win over the environment.
 
 ${flagLines(FLAGS)}
-  --api-token-file FILE   POLYPSEG_API_TOKEN_FILE: read the API token from FILE (preferred to
-                          --api-token, which other users can see in the process list)
-  --insecure-no-auth      POLYPSEG_INSECURE_NO_AUTH: allow a non-loopback --host without a token
-  --no-build              do not build the web app when web/dist is missing or stale
-
---api-token turns on bearer-token authentication for /api/*; --allowed-origin and --allowed-host
-take comma-separated lists (other origins that may POST/DELETE, other names the Host header may carry).
-
-defaults: host 127.0.0.1, port 3000, model models/default, runtime auto (onnx when the model has its
-ONNX export, else tfjs), data dir .polypseg-data, max image 20 MB / 40 megapixels, max video 512 MB /
-600 s / 3840x2160, 1 worker, 16 queued videos, results kept 24 hours.
+${optionLines(
+  '--api-token-file FILE',
+  'read the API token from the first line of FILE: unlike --api-token it does not show in the process list',
+  { env: 'POLYPSEG_API_TOKEN_FILE' },
+)}
+${optionLines(
+  '--insecure-no-auth',
+  'allow a non-loopback --host without an API token (warned about at start)',
+  {
+    default: 'off',
+    env: 'POLYPSEG_INSECURE_NO_AUTH',
+  },
+)}
+${optionLines('--no-build', 'do not build the web app when web/dist is missing or older than web/', {
+  default: 'build when needed',
+})}
 
 Video queue: without --queue, jobs wait in SQLite in the data dir and --workers videos run in this
 process. --queue redis://HOST:PORT[/DB] puts them on BullMQ in Redis instead, where \`polypseg worker\`
@@ -90,7 +92,11 @@ const command: Command = {
         if (flagValues['insecure-no-auth']) input.insecureNoAuth = true;
       },
     );
-    const log = createServerLogger(config.logLevel);
+    const { createServerLogger } = await import('../server/logger.ts');
+    const { checkExposure } = await import('../server/access.ts');
+    const { buildServer } = await import('../server/app.ts');
+    const { ensureWebBuilt } = await import('../server/web-build.ts');
+    const log = createServerLogger(config.logLevel, process.stdout, config.logFormat);
     const warning = checkExposure(config);
     if (warning) log.warn(warning);
     const defaultWeb = resolve(config.webDir) === resolve('web/dist');

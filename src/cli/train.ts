@@ -1,8 +1,5 @@
 import type { Command } from './command.ts';
 import { parseRunFlags, runFlagsUsage } from './run-flags.ts';
-import { readTrainConfig } from '../train/config.ts';
-import { runTraining } from '../train/run.ts';
-import { describeBest } from '../train/loop.ts';
 
 const usage = `usage: polypseg train --config FILE [--data DIR] [--out DIR] [--resume] [--epochs N] [--threads N]
 
@@ -13,6 +10,9 @@ const command: Command = {
   summary: 'train a segmentation model from a config file (resumable; Ctrl-C saves a checkpoint)',
   usage,
   async run(argv) {
+    const { readTrainConfig } = await import('../train/config.ts');
+    const { runTraining } = await import('../train/run.ts');
+    const { describeBest } = await import('../train/loop.ts');
     const { config, out, resume } = await parseRunFlags(argv, readTrainConfig);
     const result = await runTraining({ config, out, resume });
     const { state } = result;

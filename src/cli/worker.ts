@@ -1,10 +1,5 @@
-import { createServerLogger } from '../server/logger.ts';
-import { assertWritableDataDir } from '../server/data-dir.ts';
-import { JobFiles } from '../server/job-files.ts';
-import { processVideoJob } from '../server/video-job.ts';
-import { videoRuntimeOptions } from '../video/process-video.ts';
 import { parsePositiveInt, UsageError, type Command } from './command.ts';
-import { flagLines, parseConfigFlags } from './server-flags.ts';
+import { flagLines, optionLines, parseConfigFlags } from './server-flags.ts';
 
 /** flag -> server config path (the worker reads the same configuration as `serve`, limits included). */
 const FLAGS: Record<string, string> = {
@@ -14,6 +9,7 @@ const FLAGS: Record<string, string> = {
   runtime: 'runtime',
   concurrency: 'workers',
   'log-level': 'logLevel',
+  'log-format': 'logFormat',
 };
 
 const usage = `usage: polypseg worker --queue redis://HOST:PORT[/DB] --data-dir DIR [--model DIR] [--concurrency N] [--threads N]
@@ -24,11 +20,11 @@ must see the same data directory as the API (a network volume across machines) a
 SIGTERM / Ctrl-C hands running videos back to the queue and exits. Every option can also be set by
 the environment variable shown; the video limits (POLYPSEG_MAX_VIDEO_*) are read as \`serve\` does.
 
-${flagLines(FLAGS)}
-  --threads N             ONNX Runtime threads per video (default: all cores, at most 4)
-
-defaults: data dir .polypseg-data, model models/default, runtime auto (onnx when exported, else tfjs),
-concurrency 1 (videos at once).`;
+${flagLines(FLAGS, {
+  queue: 'redis://HOST:PORT[/DB], the queue `polypseg serve --queue` fills (required)',
+  concurrency: 'videos this worker processes at once (at least 1)',
+})}
+${optionLines('--threads N', 'ONNX Runtime threads per video', { default: 'all cores, at most 4' })}`;
 
 const command: Command = {
   name: 'worker',
@@ -41,7 +37,12 @@ const command: Command = {
     if (config.workers < 1) throw new UsageError('--concurrency must be at least 1');
     const threads =
       typeof values.threads === 'string' ? parsePositiveInt(values.threads, 'threads') : undefined;
-    const log = createServerLogger(config.logLevel);
+    const { createServerLogger } = await import('../server/logger.ts');
+    const { assertWritableDataDir } = await import('../server/data-dir.ts');
+    const { JobFiles } = await import('../server/job-files.ts');
+    const { processVideoJob } = await import('../server/video-job.ts');
+    const { videoRuntimeOptions } = await import('../video/process-video.ts');
+    const log = createServerLogger(config.logLevel, process.stdout, config.logFormat);
 
     // checked before the model loads, so a misconfigured worker stops within a second
     await assertWritableDataDir(config.dataDir);

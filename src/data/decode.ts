@@ -84,7 +84,9 @@ export async function encodeMaskPng(mask: BinaryMask, opts: { consume?: boolean 
     ? Buffer.from(mask.data.buffer, mask.data.byteOffset, mask.data.length)
     : Buffer.alloc(mask.data.length);
   for (let i = 0; i < px.length; i++) px[i] = mask.data[i] ? 255 : 0;
+  // b-w: without it sharp writes one grey channel as three identical RGB ones (3x the pixels to decode)
   return sharp(px, { raw: { width: mask.width, height: mask.height, channels: 1 } })
+    .toColourspace('b-w')
     .png()
     .toBuffer();
 }

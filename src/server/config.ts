@@ -66,6 +66,8 @@ export const serverConfigSchema = z
     /** finished jobs and their files are deleted after this many hours */
     retentionHours: z.number().positive().default(24),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** auto: one readable line per record on a terminal, JSON lines otherwise (log collectors) */
+    logFormat: z.enum(['auto', 'pretty', 'json']).default('auto'),
     /** bearer token every /api/* request must carry; none: no authentication */
     apiToken: z
       .string()
@@ -116,6 +118,7 @@ export const ENV_VARS = {
   POLYPSEG_MAX_EVENT_STREAMS_PER_JOB: 'limits.eventStreamsPerJob',
   POLYPSEG_MAX_EVENT_STREAMS: 'limits.eventStreams',
   LOG_LEVEL: 'logLevel',
+  POLYPSEG_LOG_FORMAT: 'logFormat',
   POLYPSEG_API_TOKEN: 'apiToken',
   POLYPSEG_ALLOWED_ORIGINS: 'allowedOrigins',
   POLYPSEG_ALLOWED_HOSTS: 'allowedHosts',

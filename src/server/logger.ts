@@ -6,13 +6,20 @@ export interface LogStream {
   isTTY?: boolean;
 }
 
+export type LogFormat = 'auto' | 'pretty' | 'json';
+
 /**
- * The server's logger: JSON lines (for log collectors) unless `stream` is a terminal, where each record
- * becomes one readable line and each request one line (method, URL, status, time) instead of pino's
- * two JSON objects.
+ * The server's logger. `pretty`: each record becomes one readable line and each request one line
+ * (method, URL, status, time) instead of pino's two JSON objects; `json`: JSON lines for log
+ * collectors; `auto` (the default): pretty when `stream` is a terminal, JSON otherwise.
  */
-export function createServerLogger(level: string, stream: LogStream = process.stdout): Logger {
-  if (!stream.isTTY) return pino({ level }, stream as pino.DestinationStream);
+export function createServerLogger(
+  level: string,
+  stream: LogStream = process.stdout,
+  format: LogFormat = 'auto',
+): Logger {
+  const pretty = format === 'pretty' || (format === 'auto' && stream.isTTY === true);
+  if (!pretty) return pino({ level }, stream as pino.DestinationStream);
   return pino({ level }, { write: humanLines(stream) });
 }
 

@@ -112,3 +112,19 @@ test('eval with a missing model or split says so', () => {
   assert.equal(r2.status, 2);
   assert.match(r2.stderr, /--split/);
 });
+
+test('eval --split takes a split name under the data folder (pranet-test style) as well as a path', () => {
+  const byName = spawnSync(
+    process.execPath,
+    [BIN, 'eval', '--data', data.dir, '--split', 'all', '--json', '--runtime', 'onnx'],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  assert.equal(byName.status, 0, byName.stderr);
+  assert.equal(JSON.parse(byName.stdout.trim().split('\n').pop()!).images, data.ids.length);
+  const unknown = spawnSync(process.execPath, [BIN, 'eval', '--data', data.dir, '--split', 'pranet-test'], {
+    encoding: 'utf8',
+  });
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /split 'pranet-test' not found: neither a file nor a name under .*splits\//);
+  assert.doesNotMatch(unknown.stderr, /ENOENT/);
+});

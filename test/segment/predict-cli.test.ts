@@ -51,6 +51,8 @@ test('predict: a folder -> one 0/255 mask per image at its size; corrupt image r
       .toBuffer({ resolveWithObject: true });
     assert.deepEqual([info.width, info.height], [w, h]);
     assert.ok(data.every((v) => v === 0 || v === 255));
+    const mask = await sharp(join(out, `${stem}.png`)).metadata();
+    assert.equal(mask.channels, 1, 'a greyscale PNG, one channel');
     const overlay = await sharp(join(out, 'overlays', `${stem}.png`)).metadata();
     assert.deepEqual([overlay.width, overlay.height], [w, h]);
   }

@@ -64,6 +64,7 @@ test('a JPEG and a PNG give a mask of the input size, as JSON, PNG and overlay',
     assert.deepEqual([body.width, body.height], [w, h]);
     assert.ok(body.coverage >= 0 && body.coverage <= 1);
     const mask = await sharp(Buffer.from(body.mask, 'base64')).raw().toBuffer({ resolveWithObject: true });
+    assert.equal((await sharp(Buffer.from(body.mask, 'base64')).metadata()).channels, 1, 'greyscale');
     assert.deepEqual([mask.info.width, mask.info.height], [w, h]);
     const values = new Set(mask.data);
     assert.ok(

@@ -50,3 +50,14 @@ test('elsewhere (files, pipes, collectors) the log stays JSON, one object per li
   assert.ok(records.some((r) => r.msg === 'request completed'));
   assert.ok(records.some((r) => r.msg === 'video job failed' && r.level === 40));
 });
+
+test('--log-format overrides the terminal check either way', async () => {
+  const onTerminal = capture(true);
+  const asked = createServerLogger('info', onTerminal, 'json');
+  asked.info({ job: 'j2' }, 'json on a terminal');
+  asked.flush();
+  assert.equal(JSON.parse(onTerminal.lines()[0]!).msg, 'json on a terminal');
+  const inPipe = capture(false);
+  createServerLogger('info', inPipe, 'pretty').info({ job: 'j3' }, 'pretty in a pipe');
+  assert.match(inPipe.lines()[0]!, /^\d\d:\d\d:\d\d INFO  pretty in a pipe job=j3$/);
+});

@@ -1,3 +1,4 @@
+import './no-telemetry.ts';
 import * as ort from 'onnxruntime-node';
 import { PolypsegError } from '../../errors.ts';
 import type { ModelFiles } from '../../models/files.ts';

@@ -1,5 +1,6 @@
 // One inference thread: its own single-threaded ONNX Runtime session, answering run requests.
 import { parentPort, workerData } from 'node:worker_threads';
+import './no-telemetry.ts';
 import * as ort from 'onnxruntime-node';
 import { onnxInfer } from '../onnx-infer.ts';
 import { sessionOptions } from './session-options.ts';
