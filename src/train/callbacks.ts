@@ -1,4 +1,5 @@
 import type { tf } from '../engine/tf.ts';
+import type { WeightAverage } from './ema.ts';
 
 export interface EpochLog {
   epoch: number;
@@ -42,6 +43,8 @@ export interface TrainState {
   history: EpochLog[];
   /** the kept epoch; `score` is its selection score when that is not IoU (e.g. mean Dice) */
   best: { epoch: number; valIou: number; score?: number } | null;
+  /** the exponential moving average of the weights (config `ema`), updated after each optimizer step */
+  ema?: WeightAverage;
   /** set by a callback or a signal handler: the loop stops after the current batch */
   stopRequested: boolean;
   /** true when the loop stopped early (interrupted), false when all epochs ran */

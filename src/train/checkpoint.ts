@@ -6,9 +6,11 @@ import { PolypsegError } from '../errors.ts';
 import { loadModel, saveModel } from '../models/io.ts';
 import type { ModelMetadataInput } from '../models/metadata.ts';
 import type { EpochLog, TrainState } from './callbacks.ts';
+import { WeightAverage, type EmaConfig } from './ema.ts';
 
 const STATE_FILE = 'state.json';
 const OPT_FILE = 'optimizer.bin';
+const EMA_FILE = 'ema.bin';
 
 export interface CheckpointState {
   epoch: number;
@@ -19,10 +21,24 @@ export interface CheckpointState {
   /** the config the run started with; resume refuses a different one */
   configHash: string;
   optimizerSpecs: tf.io.WeightsManifestEntry[];
+  /** the weight average (config `ema`): its updates so far and the layout of ema.bin */
+  ema?: { steps: number; specs: tf.io.WeightsManifestEntry[] };
   savedAt: string;
 }
 
-/** Saves weights, optimizer slots and loop position, so `--resume` continues exactly here. */
+async function writeAtomic(file: string, data: ArrayBuffer): Promise<void> {
+  await writeFile(file + '.tmp', new Uint8Array(data));
+  await rename(file + '.tmp', file);
+}
+
+function readWeights(buf: Buffer, specs: tf.io.WeightsManifestEntry[]): tf.NamedTensorMap {
+  return tf.io.decodeWeights(
+    buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer,
+    specs,
+  );
+}
+
+/** Saves weights, optimizer slots, the weight average and the loop position, so `--resume` continues exactly here. */
 export async function saveCheckpoint(
   dir: string,
   state: TrainState,
@@ -34,8 +50,13 @@ export async function saveCheckpoint(
   const { data, specs } = await tf.io.encodeWeights(named);
   // getWeights() makes a fresh scalar for the iteration count; the other entries are the optimizer's own slots
   tf.dispose(named.filter((w) => w.name === 'iter').map((w) => w.tensor));
-  await writeFile(join(dir, OPT_FILE + '.tmp'), new Uint8Array(data));
-  await rename(join(dir, OPT_FILE + '.tmp'), join(dir, OPT_FILE));
+  await writeAtomic(join(dir, OPT_FILE), data);
+  let ema: CheckpointState['ema'];
+  if (state.ema) {
+    const encoded = await tf.io.encodeWeights(state.ema.named());
+    await writeAtomic(join(dir, EMA_FILE), encoded.data);
+    ema = { steps: state.ema.steps, specs: encoded.specs };
+  }
   const record: CheckpointState = {
     epoch: state.epoch,
     batch: state.batch,
@@ -44,6 +65,7 @@ export async function saveCheckpoint(
     best: state.best,
     configHash,
     optimizerSpecs: specs,
+    ...(ema && { ema }),
     savedAt: new Date().toISOString(),
   };
   await writeFile(join(dir, STATE_FILE + '.tmp'), JSON.stringify(record, null, 1));
@@ -58,11 +80,7 @@ export function hasCheckpoint(dir: string): boolean {
 export async function loadCheckpoint(dir: string, optimizer: tf.Optimizer) {
   const record = JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as CheckpointState;
   const { model } = await loadModel(dir);
-  const buf = await readFile(join(dir, OPT_FILE));
-  const map = tf.io.decodeWeights(
-    buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength),
-    record.optimizerSpecs,
-  );
+  const map = readWeights(await readFile(join(dir, OPT_FILE)), record.optimizerSpecs);
   await optimizer.setWeights(record.optimizerSpecs.map((s) => ({ name: s.name, tensor: map[s.name]! })));
   return { model, record };
 }
@@ -99,12 +117,16 @@ export function freshState(model: tf.LayersModel, optimizer: tf.Optimizer, epoch
   };
 }
 
-/** The state saved in `ckptDir`, after checking that it was made with the same config (`hash`). */
+/**
+ * The state saved in `ckptDir`, after checking that it was made with the same config (`hash`); with
+ * `ema`, the weight average saved beside it too.
+ */
 export async function resumeState(
   ckptDir: string,
   optimizer: tf.Optimizer,
   hash: string,
   epochs: number,
+  ema?: EmaConfig,
 ): Promise<TrainState> {
   const ck = await loadCheckpoint(ckptDir, optimizer);
   if (ck.record.configHash !== hash) {
@@ -114,8 +136,16 @@ export async function resumeState(
       'CONFIG_MISMATCH',
     );
   }
+  let average: WeightAverage | undefined;
+  if (ema) {
+    if (!ck.record.ema)
+      throw new PolypsegError(`the checkpoint in ${ckptDir} has no weight average`, 'CONFIG_MISMATCH');
+    const tensors = readWeights(await readFile(join(ckptDir, EMA_FILE)), ck.record.ema.specs);
+    average = WeightAverage.restore(ck.model, ema, ck.record.ema.steps, tensors);
+  }
   return {
     ...freshState(ck.model, optimizer, epochs),
+    ...(average && { ema: average }),
     epoch: ck.record.epoch,
     batch: ck.record.batch,
     history: ck.record.history,

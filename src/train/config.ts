@@ -7,6 +7,8 @@ import { architectureSchema } from '../models/metadata.ts';
 import { lossConfigSchema } from './losses.ts';
 import { optimizerSchema } from './optimizer.ts';
 import { scheduleSchema } from './schedule.ts';
+import { emaSchema } from './ema.ts';
+import { multiScaleSchema } from './multi-scale.ts';
 
 /** One dataset of a multi-source training config, in the Kvasir-SEG layout (`images/`, `masks/`). */
 export const dataSourceSchema = z
@@ -91,8 +93,18 @@ export const trainConfigSchema = z
      * e.g. at a larger inputSize); the optimizer and schedule start fresh. Excludes encoder.init.
      */
     init: z.string().optional(),
-    /** validation score that picks the saved epoch: per-image IoU at 0.5, or the toolbox mean Dice */
+    /**
+     * validation score that picks the saved epoch: per-image IoU at 0.5, or the toolbox mean Dice. With no
+     * validation (`data.valFraction: 0`: a final fit on all the data) nothing is selected: the last epoch is saved.
+     */
     selectBy: z.enum(['iou', 'meanDice']).default('iou'),
+    /**
+     * an exponential moving average of the weights, which validation scores and the run saves. Optional
+     * without a default (as multiScale), so configs written before it keep their hash and stay resumable.
+     */
+    ema: emaSchema.optional(),
+    /** train each batch at one of several sizes around inputSize (PraNet's multi-scale training) */
+    multiScale: multiScaleSchema.optional(),
     /** wasm threads (default: all cores) */
     threads: z.number().int().positive().optional(),
   })

@@ -5,6 +5,7 @@ import { imagesToTensor, masksToTensor, type Normalization } from './batch.ts';
 import { seededShuffle } from '../random.ts';
 import { learningRateAt, type ScheduleConfig } from './schedule.ts';
 import { setLearningRate } from './optimizer.ts';
+import { resizeBatch } from './multi-scale.ts';
 
 /** What `validate` reports: segmentation fills iou/dice (the selection score), pretext tasks accuracy. */
 export interface ValidationResult {
@@ -34,6 +35,11 @@ export interface LoopOptions<T = Sample> {
   augment?: (item: T, epoch: number, index: number) => T;
   /** model input and target of a micro-batch (default: normalised images and masks of Samples) */
   toBatch?: (items: T[]) => { x: tf.Tensor; y: tf.Tensor };
+  /**
+   * multi-scale training: the square size that step `batch` of `epoch` trains at (images and masks are
+   * resized to it); omitted = the size `toBatch` gives
+   */
+  inputSizeAt?: (epoch: number, batch: number) => number;
   /** validation at each epoch's end: loss and mean IoU/Dice (or a pretext task's accuracy) */
   validate?: (model: tf.LayersModel) => Promise<ValidationResult>;
   /** the validation score that picks the best epoch (default: IoU) */
@@ -74,6 +80,14 @@ function microBatch(model: tf.LayersModel, loss: LoopOptions['loss'], x: tf.Tens
   return tf.variableGrads(() => loss(y, model.apply(x, { training: true }) as tf.Tensor), vars);
 }
 
+/** A micro-batch resized to size² when `size` differs from its own (the inputs are disposed). */
+function sized(batch: { x: tf.Tensor; y: tf.Tensor }, size: number | undefined) {
+  if (size === undefined || batch.x.shape[1] === size) return batch;
+  const out = resizeBatch(batch.x as tf.Tensor4D, batch.y as tf.Tensor4D, size);
+  tf.dispose([batch.x, batch.y]);
+  return out;
+}
+
 /**
  * Runs epochs `state.epoch`..`state.epochs-1`, resuming inside an epoch at `state.batch`. The order of
  * samples in an epoch is a seeded shuffle of (seed, epoch), so resuming reproduces it.
@@ -112,7 +126,7 @@ export async function trainLoop<T = Sample>(state: TrainState, opts: LoopOptions
         const items = idx.map((i) =>
           opts.augment ? opts.augment(opts.train[i]!, epoch, i) : opts.train[i]!,
         );
-        const { x, y } = toBatch(items);
+        const { x, y } = sized(toBatch(items), opts.inputSizeAt?.(epoch, b));
         const { value, grads } = microBatch(model, opts.loss, x, y);
         stepLoss += (await value.data())[0]! / opts.accumulate;
         tf.dispose([x, y, value]);
@@ -128,6 +142,7 @@ export async function trainLoop<T = Sample>(state: TrainState, opts: LoopOptions
           ? Object.fromEntries(Object.entries(accum!).map(([k, g]) => [k, tf.div(g, opts.accumulate)]))
           : accum!;
       optimizer.applyGradients(scaled as tf.NamedTensorMap);
+      state.ema?.update(model);
       tf.dispose(Object.values(accum!));
       if (scaled !== accum) tf.dispose(Object.values(scaled));
       lossSum += stepLoss;
@@ -149,7 +164,13 @@ export async function trainLoop<T = Sample>(state: TrainState, opts: LoopOptions
     }
     if (state.batch < stepsPerEpoch) break; // interrupted mid-epoch: state.batch says where to resume
     const seconds = (performance.now() - t0) / 1000;
-    const val = opts.validate ? await opts.validate(model) : null;
+    const validate = opts.validate;
+    // with a weight average, validation scores the average: it is what the run saves
+    const val = !validate
+      ? null
+      : state.ema
+        ? await state.ema.withAveraged(model, () => validate(model))
+        : await validate(model);
     const log: EpochLog = {
       epoch,
       lr: learningRateAt(opts.baseLr, epoch + 1 - 1e-9, state.epochs, opts.schedule),

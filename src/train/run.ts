@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sample } from '../data/index.ts';
-import { buildModel } from '../models/index.ts';
+import { buildModel, outputStride } from '../models/index.ts';
 import { saveModel } from '../models/io.ts';
 import type { ModelMetadataInput } from '../models/metadata.ts';
 import type { Callback, TrainState } from './callbacks.ts';
@@ -19,6 +19,8 @@ import { curveCallback, jsonlLogCallback, progressCallback } from './standard-ca
 import { createValidator } from './validate.ts';
 import { createTrainAugmenter } from './augmenter.ts';
 import { withStopSignals } from './stop-signals.ts';
+import { WeightAverage } from './ema.ts';
+import { batchInputSize, trainingSizes } from './multi-scale.ts';
 
 export interface TrainRunOptions {
   config: TrainConfig;
@@ -59,7 +61,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   const optimizer = createOptimizer(config.optimizer);
   let state: TrainState;
   if (opts.resume) {
-    state = await resumeState(ckptDir, optimizer, hash, config.epochs);
+    state = await resumeState(ckptDir, optimizer, hash, config.epochs, config.ema);
     log(`resuming at epoch ${state.epoch + 1}, batch ${state.batch}`);
   } else {
     state = freshState(buildModel(config.model, config.inputSize, config.seed), optimizer, config.epochs);
@@ -71,7 +73,15 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
       const n = await loadEncoderWeights(state.model, config.encoder.init);
       log(`encoder initialised from ${config.encoder.init} (${n} tensors)`);
     }
+    if (config.ema) state.ema = WeightAverage.start(state.model, config.ema);
   }
+  // the model a run saves: the weight average when there is one
+  const saveTrained = (s: TrainState, meta: ModelMetadataInput) =>
+    s.ema ? s.ema.withAveraged(s.model, () => saveModel(out, s.model, meta)) : saveModel(out, s.model, meta);
+  const sizes = config.multiScale
+    ? trainingSizes(config.inputSize, config.multiScale.scales, outputStride(config.model))
+    : undefined;
+  if (sizes) log(`multi-scale training at ${sizes.map((s) => `${s}²`).join(', ')}`);
 
   const metadata = (extra: Partial<ModelMetadataInput> = {}): ModelMetadataInput => ({
     format: 'polypseg-model',
@@ -100,9 +110,8 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   const checkpointer: Callback = {
     async onEpochEnd(s, e) {
       if (s.best?.epoch === e.epoch) {
-        await saveModel(
-          out,
-          s.model,
+        await saveTrained(
+          s,
           metadata({
             metrics: {
               validation: {
@@ -121,7 +130,8 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
     async onTrainEnd(s) {
       if (s.interrupted) await saveCheckpoint(ckptDir, s, metadata(), hash);
       else {
-        if (!s.best) await saveModel(out, s.model, metadata());
+        // no validation (a final fit on all the data): the last epoch is the model
+        if (!s.best) await saveTrained(s, metadata());
         if (!opts.keepCheckpoint) await removeCheckpoint(ckptDir);
       }
     },
@@ -137,6 +147,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
       seed: config.seed,
       normalization: config.normalization,
       augment: createTrainAugmenter(config, data.train),
+      inputSizeAt: sizes && ((epoch, batch) => batchInputSize(sizes, config.seed, epoch, batch)),
       validate: data.val.length
         ? createValidator(
             data.val,
