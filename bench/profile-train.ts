@@ -2,7 +2,9 @@
  * Per-kernel time of one training step on the engine (what to optimise next).
  *   node --import tsx bench/profile-train.ts [--model unet|double-unet|mobilenetv2-unet] [--size 128] [--base 16] [--batch 8] [--threads 2]
  *     [--decoder 96,64,32,24,8]   (MobileNetV2-UNet decoder widths; default the shipped model's)
- * Kernels called inside our composite kernels are listed too (so their times overlap their parent's).
+ *     [--top 25] [--shapes 2]      (kernels listed; costliest input shapes per kernel)
+ * Kernels called inside our composite kernels are listed too (so their times overlap their parent's);
+ * with --self each kernel's time excludes the kernels it calls, so the times add up to the step.
  */
 import { parseArgs } from 'node:util';
 import { initEngine, tf } from '../src/engine/index.ts';
@@ -18,7 +20,9 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '8' },
     threads: { type: 'string', default: '2' },
     top: { type: 'string', default: '25' },
+    shapes: { type: 'string', default: '2' },
     decoder: { type: 'string', default: SHIPPED_DECODER.join(',') },
+    self: { type: 'boolean', default: false },
   },
 });
 await initEngine({ threads: Number(values.threads) });
@@ -35,11 +39,17 @@ const stepMs = performance.now() - t0;
 // Kernel times as process CPU time, not wall time: the machine is shared, and wall time counts the
 // time other processes run.
 const backend = tf.backend() as unknown as { time(f: () => void): Promise<{ kernelMs: number }> };
+// CPU ms of the kernels running inside the current one (composite kernels call others synchronously).
+const nested: number[] = [];
 backend.time = async (f) => {
   const c0 = process.cpuUsage();
+  nested.push(0);
   f();
+  const inner = nested.pop()!;
   const c = process.cpuUsage(c0);
-  return { kernelMs: (c.user + c.system) / 1000 };
+  const ms = (c.user + c.system) / 1000;
+  if (nested.length) nested[nested.length - 1]! += ms;
+  return { kernelMs: values.self ? ms - inner : ms };
 };
 const c0 = process.cpuUsage();
 t0 = performance.now();
@@ -62,10 +72,10 @@ console.log(
 );
 const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(values.top));
 for (const [name, e] of rows) {
-  const worst = [...e.shapes.entries()].sort((a, b) => b[1] - a[1]).slice(0, 2);
+  const worst = [...e.shapes.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(values.shapes));
   console.log(
     `${name.padEnd(24)} ${e.ms.toFixed(0).padStart(6)} ms  x${String(e.n).padEnd(4)} ` +
-      worst.map(([s, ms]) => `${s} ${ms.toFixed(0)}ms`).join(' | '),
+      worst.map(([s, ms]) => `${s} ${ms.toFixed(0)}ms`).join(worst.length > 2 ? '\n    ' : ' | '),
   );
 }
 h.dispose();

@@ -11,7 +11,7 @@ import { rememberStockKernel } from './kernels/stock-kernels.ts';
 import { conv2dGradConfig } from './gradients/conv2d-grad.ts';
 import { batchNormGradConfig } from './gradients/batchnorm-grad.ts';
 import { installRelu6Activation, relu6GradConfig, reluGradConfig } from './gradients/relu-grad.ts';
-import { installFusedConv2dDilationPatch } from './gradients/fused-conv2d-dilation.ts';
+import { installFusedConv2dGradientPatch } from './gradients/fused-conv2d-grad.ts';
 
 let done = false;
 
@@ -39,7 +39,7 @@ export function registerEngineKernels(): void {
   // (registerGradient replaces the stock config; it only warns in DEBUG mode.)
   for (const config of [conv2dGradConfig, batchNormGradConfig, reluGradConfig, relu6GradConfig])
     tf.registerGradient(config);
-  installFusedConv2dDilationPatch();
+  installFusedConv2dGradientPatch();
   installFastMoments();
   installRelu6Activation();
 }

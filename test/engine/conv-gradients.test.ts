@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tf } from '../../src/engine/index.ts';
+import { initEngine, tf } from '../../src/engine/index.ts';
 import { assertClose, assertOpGradientsMatchCpu, onBothBackends, randomTensor } from './helpers.ts';
 
 type Pad = 'same' | 'valid' | tf.backend_util.ExplicitPadding;
@@ -166,4 +166,24 @@ test('tf.layers.conv2d with dilation trains (fused conv path) and matches the cp
   });
   assert.equal(res.wasm.length, 3);
   for (const [j, name] of ['loss', 'dKernel', 'dBias'].entries()) assertClose(res.wasm[j], res.cpu[j], name);
+});
+
+test('tf.layers.conv2d on the network input: weight gradients without the unused input gradient', async () => {
+  await initEngine({ backend: 'wasm' });
+  const layer = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same' });
+  const x = randomTensor([2, 16, 16, 3], 11);
+  layer.build(x.shape);
+  const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+  const info = await tf.profile(() => {
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.square(layer.apply(x) as tf.Tensor)) as tf.Scalar,
+      vars,
+    );
+    tf.dispose([value, ...Object.values(grads)]);
+  });
+  const names = info.kernels.map((k) => k.name);
+  assert.ok(names.includes('Conv2DBackpropFilter'), names.join(' '));
+  // x is not a variable and nothing upstream of it is: its gradient (a strided transposed conv) is waste.
+  assert.ok(!names.includes('Conv2DBackpropInput'), names.join(' '));
+  tf.dispose([x, ...vars]);
 });

@@ -7,19 +7,22 @@ import { assertClose, onBothBackends, randomTensor } from './helpers.ts';
 
 // One training step's loss and every weight gradient of small real models, wasm (our kernels) vs cpu.
 const archs = [
-  { type: 'unet', depth: 2, baseWidth: 4 },
+  { spec: { type: 'unet', depth: 2, baseWidth: 4 }, size: 32 },
   // ASPP rates 1/2/3 on an 8x8 bottom: dilated convs through tf.layers (fused conv path), squeeze-excite.
-  { type: 'double-unet', depth: 2, baseWidth: 4, baseWidth2: 4, asppRates: [1, 2, 3] },
+  { spec: { type: 'double-unet', depth: 2, baseWidth: 4, baseWidth2: 4, asppRates: [1, 2, 3] }, size: 32 },
+  // The shipped architecture: stride-2 and 1x1 convs, depthwise convs, Relu6, the image as a skip. 64²
+  // keeps 8 values per channel in the 1/32 batch norms (2 make their gradients chaotic in float32).
+  { spec: { type: 'mobilenetv2-unet', decoderChannels: [16, 12, 8, 8, 4] }, size: 64 },
 ];
 
-for (const spec of archs) {
+for (const { spec, size } of archs) {
   test(`${spec.type}: loss and all weight gradients match the cpu backend`, async () => {
     const arch = architectureSchema.parse(spec);
     const names: string[] = [];
     const res = await onBothBackends(() => {
-      const model = buildModel(arch, 32, 7);
-      const x = randomTensor([2, 32, 32, 3], 80);
-      const y = tf.cast(tf.greater(randomTensor([2, 32, 32, 1], 81), 0.3), 'float32') as tf.Tensor4D;
+      const model = buildModel(arch, size, 7);
+      const x = randomTensor([2, size, size, 3], 80);
+      const y = tf.cast(tf.greater(randomTensor([2, size, size, 1], 81), 0.3), 'float32') as tf.Tensor4D;
       const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
       const { value, grads } = tf.variableGrads(
         () => softIouLoss(y, model.apply(x, { training: true }) as tf.Tensor4D),

@@ -9,6 +9,7 @@
 import { tf } from '../tf.ts';
 import { type ConvGeometry, isPatchConv } from '../conv-geometry.ts';
 import { SHIFTED_TAPS, type ShiftedTapsAttrs } from './taps-kernel.ts';
+import { transposeOrReshape } from '../ops/layout.ts';
 
 /**
  * Elements of one im2col block (16 MB): small enough for the block and its GEMM to stay in cache, large
@@ -37,7 +38,7 @@ function shiftedPlanesGrad(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf
   const hp = g.inH + g.padTop + g.padBottom;
   // Extra zero rows so the last taps' shifted windows stay inside each plane.
   const extraRows = Math.ceil(((g.kW - 1) * g.dilW) / wp);
-  const cf = tf.transpose(x, [3, 0, 1, 2]); // [Ci, N, H, W]
+  const cf = transposeOrReshape(x, [3, 0, 1, 2]); // [Ci, N, H, W]
   const padded = tf.pad(cf, [
     [0, 0],
     [0, 0],
@@ -120,7 +121,7 @@ function patchColumnsT(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor2D {
   const used = h === g.inH && w === g.inW ? x : tf.slice(x, [0, 0, 0, 0], [g.batch, h, w, g.inC]);
   // [N*oH, kH, oW, kW*Ci] -> [kH, kW*Ci, N*oH, oW]
   const blocks = tf.reshape(used, [g.batch * g.outH, g.kH, g.outW, g.kW * g.inC]);
-  const t = tf.transpose(blocks, [1, 3, 0, 2]);
+  const t = transposeOrReshape(blocks, [1, 3, 0, 2]);
   return tf.reshape(t, [g.kH * g.kW * g.inC, g.batch * g.outH * g.outW]);
 }
 
@@ -141,7 +142,7 @@ function im2colT(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor2D {
   const wp = Math.max(g.inW + g.padLeft + g.padRight, Math.ceil(needW / sW) * sW);
   const padBottom = hp - g.inH - g.padTop;
   const padRight = wp - g.inW - g.padLeft;
-  const cf = tf.transpose(x, [3, 0, 1, 2]); // [Ci, N, H, W]
+  const cf = transposeOrReshape(x, [3, 0, 1, 2]); // [Ci, N, H, W]
   const padded =
     g.padTop || padBottom || g.padLeft || padRight
       ? tf.pad(cf, [

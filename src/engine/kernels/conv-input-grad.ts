@@ -9,6 +9,7 @@
  */
 import { tf } from '../tf.ts';
 import { type ConvGeometry, isPatchConv } from '../conv-geometry.ts';
+import { transposeOrReshape } from '../ops/layout.ts';
 
 export function convInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   return tf.tidy(() => (isPatchConv(g) ? patchInputGrad(dy, filter, g) : correlateFlipped(dy, filter, g)));
@@ -17,9 +18,12 @@ export function convInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeome
 /** kernel == stride, no padding: dx = depth-to-space(dy · W^T), one plain matMul. */
 function patchInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const rows = g.batch * g.outH * g.outW;
-  const wT = tf.reshape(tf.transpose(filter, [3, 0, 1, 2]), [g.outC, g.kH * g.kW * g.inC]);
+  const wT = tf.reshape(transposeOrReshape(filter, [3, 0, 1, 2]), [g.outC, g.kH * g.kW * g.inC]);
   const cols = tf.matMul(tf.reshape(dy, [rows, g.outC]), wT); // [(n,oh,ow), (kh,kw,ci)]
-  const blocks = tf.transpose(tf.reshape(cols, [g.batch * g.outH, g.outW, g.kH, g.kW * g.inC]), [0, 2, 1, 3]);
+  const blocks = transposeOrReshape(
+    tf.reshape(cols, [g.batch * g.outH, g.outW, g.kH, g.kW * g.inC]),
+    [0, 2, 1, 3],
+  );
   const h = g.outH * g.kH;
   const w = g.outW * g.kW;
   const dx = tf.reshape(blocks, [g.batch, h, w, g.inC]) as tf.Tensor4D;
