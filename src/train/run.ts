@@ -31,6 +31,11 @@ export interface TrainRunOptions {
   callbacks?: Callback[];
   /** keep checkpoint/ after a finished run (default: removed) */
   keepCheckpoint?: boolean;
+  /**
+   * also checkpoint inside an epoch once this many minutes have passed since the last save (default 15):
+   * on a loaded machine one epoch can take hours, and a sitting that ends with a hard kill loses only this much
+   */
+  checkpointMinutes?: number;
   log?: (line: string) => void;
 }
 
@@ -107,7 +112,17 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
   }
 
   const loss = createLoss(config.loss);
+  const checkpointMs = (opts.checkpointMinutes ?? 15) * 60_000;
+  let lastSave = performance.now();
+  const checkpoint = async (s: TrainState) => {
+    await saveCheckpoint(ckptDir, s, metadata(), hash);
+    lastSave = performance.now();
+  };
   const checkpointer: Callback = {
+    async onBatchEnd(s, b) {
+      // the epoch's last step is saved by onEpochEnd, with its validation
+      if (b.batch + 1 < b.batches && performance.now() - lastSave >= checkpointMs) await checkpoint(s);
+    },
     async onEpochEnd(s, e) {
       if (s.best?.epoch === e.epoch) {
         await saveTrained(
@@ -125,10 +140,10 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
           }),
         );
       }
-      await saveCheckpoint(ckptDir, s, metadata(), hash);
+      await checkpoint(s);
     },
     async onTrainEnd(s) {
-      if (s.interrupted) await saveCheckpoint(ckptDir, s, metadata(), hash);
+      if (s.interrupted) await checkpoint(s);
       else {
         // no validation (a final fit on all the data): the last epoch is the model
         if (!s.best) await saveTrained(s, metadata());

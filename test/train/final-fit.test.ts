@@ -135,3 +135,29 @@ test('a run with validation scores and saves the weight average of its best epoc
   assert.ok(state.best);
   assert.ok(maxDiff(await weightsOf(out), averagedAtBest) < 1e-6);
 });
+
+test('a slow epoch is checkpointed inside the epoch once checkpointMinutes have passed', async () => {
+  const savedBatch = (out: string) => {
+    const file = join(out, 'checkpoint', 'state.json');
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { batch: number }).batch : null;
+  };
+  const seen = (out: string): [Callback, (number | null)[]] => {
+    const batches: (number | null)[] = [];
+    return [{ onBatchEnd: (s) => void (s.epoch === 0 && batches.push(savedBatch(out))) }, batches];
+  };
+  const every = join(work, 'every-step');
+  const [probe, batches] = seen(every);
+  await runTraining({
+    config: config({ epochs: 1 }),
+    out: every,
+    callbacks: [probe],
+    log: quiet,
+    checkpointMinutes: 0,
+  });
+  // after steps 1-3 of 4 (the 4th is saved at the epoch's end, with its validation)
+  assert.deepEqual(batches, [1, 2, 3, 3]);
+  const rarely = join(work, 'default-interval');
+  const [probe2, batches2] = seen(rarely);
+  await runTraining({ config: config({ epochs: 1 }), out: rarely, callbacks: [probe2], log: quiet });
+  assert.deepEqual(batches2, [null, null, null, null], 'a quick epoch is only saved at its end');
+});
