@@ -22,6 +22,8 @@ const FLAGS: Record<string, string> = {
   'body-timeout-seconds': 'limits.bodyTimeoutSeconds',
   'max-event-streams-per-job': 'limits.eventStreamsPerJob',
   'max-event-streams': 'limits.eventStreams',
+  'max-live-sessions': 'live.sessions',
+  'live-idle-seconds': 'live.idleSeconds',
   workers: 'workers',
   queue: 'queue',
   'queue-size': 'queueSize',

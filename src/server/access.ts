@@ -91,7 +91,7 @@ export function checkExposure(
 const forbidden = (code: string, message: string) => new HttpError(403, code, message);
 
 /** Same-origin check for a state-changing request: no Origin (not a browser) or an allowed one. */
-function originAllowed(req: FastifyRequest, allowed: Set<string>): boolean {
+export function originAllowed(req: FastifyRequest, allowed: Set<string>): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   if (allowed.has(origin.toLowerCase())) return true;

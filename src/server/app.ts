@@ -19,6 +19,7 @@ import { ImagePool } from './image-pool.ts';
 import { collectOpenApi } from './openapi.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
+import { addWebSockets, liveRoutes } from './routes/live.ts';
 import { modelRoutes } from './routes/model.ts';
 import { segmentRoutes } from './routes/segment.ts';
 import { videoRoutes } from './routes/videos.ts';
@@ -125,6 +126,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
       .code(404)
       .send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
   );
+  await addWebSockets(app, config);
   addSecurityHeaders(app);
   addAccessControl(app, config);
   addRouteTable(app);
@@ -142,6 +144,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   await app.register(segmentRoutes(ctx));
   await app.register(videoRoutes(ctx));
   await app.register(modelRoutes(ctx));
+  await app.register(liveRoutes(ctx));
   await app.register(docsRoutes(openapi));
   await app.register(webRoutes(config.webDir));
 

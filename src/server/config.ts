@@ -45,6 +45,25 @@ export const serverConfigSchema = z
         eventStreams: z.number().int().positive().default(256),
       })
       .prefault({}),
+    /** live mode: camera frames streamed over a WebSocket (GET /api/live) */
+    live: z
+      .object({
+        /** live sessions at once; the next one is told the server is full (0: live mode off) */
+        sessions: z.number().int().min(0).default(4),
+        /** a session that sends no frame for this long is closed */
+        idleSeconds: z.number().positive().default(60),
+        /** largest frame, width × height (frames are meant to be about the model's input size) */
+        framePixels: z
+          .number()
+          .int()
+          .positive()
+          .default(640 * 480),
+        /** messages a session may send per second; more are dropped, 4× as many close it */
+        messagesPerSecond: z.number().int().positive().default(60),
+        /** a ping this often; a client that has not answered the last one (not reading) is cut off */
+        heartbeatSeconds: z.number().positive().default(15),
+      })
+      .prefault({}),
     /** videos processed at once in this process (0: an API-only process, with a Redis queue) */
     workers: z.number().int().min(0).max(16).default(1),
     /** where video jobs wait: unset = embedded (SQLite, in-process); redis://HOST:PORT[/DB] = BullMQ */
@@ -109,6 +128,8 @@ export const ENV_VARS = {
   POLYPSEG_MAX_VIDEO_WIDTH: 'limits.videoWidth',
   POLYPSEG_MAX_VIDEO_HEIGHT: 'limits.videoHeight',
   POLYPSEG_IMAGE_CONCURRENCY: 'limits.imageConcurrency',
+  POLYPSEG_LIVE_SESSIONS: 'live.sessions',
+  POLYPSEG_LIVE_IDLE_SECONDS: 'live.idleSeconds',
   POLYPSEG_WORKERS: 'workers',
   POLYPSEG_QUEUE: 'queue',
   POLYPSEG_QUEUE_LOCK_MS: 'queueLockMs',
@@ -137,6 +158,8 @@ const NUMERIC = new Set([
   'limits.bodyTimeoutSeconds',
   'limits.eventStreamsPerJob',
   'limits.eventStreams',
+  'live.sessions',
+  'live.idleSeconds',
   'workers',
   'queueLockMs',
   'queueSize',
