@@ -39,6 +39,8 @@ const DESCRIPTIONS: Record<string, { arg: string; text: string }> = {
   },
   'limits.eventStreamsPerJob': { arg: 'N', text: 'open progress streams per video job' },
   'limits.eventStreams': { arg: 'N', text: 'open progress streams in all' },
+  'live.sessions': { arg: 'N', text: 'live-mode camera sessions at once (0: live mode on the server off)' },
+  'live.idleSeconds': { arg: 'S', text: 'a live session that sends no frame for this long is closed' },
   workers: {
     arg: 'N',
     text: 'videos processed at once in this process (0: none here, with --queue)',
