@@ -15,7 +15,18 @@ const cli = {
 };
 
 export default [
-  { ignores: ['node_modules/**', 'web/dist/**', 'runs/**', 'test-output/**', 'docs/**', 'models/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'web/dist/**',
+      'runs/**',
+      'test-output/**',
+      'docs/**',
+      'models/**',
+      '.stryker-tmp/**', // mutation-testing sandboxes (npm run test:mutation)
+      'reports/**',
+    ],
+  },
   {
     files: ['**/*.ts'],
     languageOptions: { parser: tsParser, ecmaVersion: 'latest', sourceType: 'module' },

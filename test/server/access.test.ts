@@ -1,7 +1,7 @@
 // API token, Origin and Host checks, and the browser-safety headers (issue 12).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { checkExposure, hostPolicy, tokenChecker } from '../../src/server/access.ts';
 import { configFromEnv, parseServerConfig } from '../../src/server/config.ts';
@@ -137,15 +137,60 @@ test('host policy, token comparison and exposure rules', () => {
   assert.throws(() => parseServerConfig({ allowedOrigins: ['evil.example'] }), /scheme:\/\/host/);
 });
 
-test('serve refuses a non-loopback host without a token, in one line', () => {
-  const r = spawnSync(
-    process.execPath,
-    ['bin/polypseg.js', 'serve', '--host', '0.0.0.0', '--port', '0', '--no-build', '--model', modelDir],
-    { encoding: 'utf8', timeout: 240_000, env: { ...process.env, POLYPSEG_API_TOKEN: '' } },
-  );
+test('serve refuses a non-loopback host without a token, in one line', async () => {
+  const r = await runServe(['--host', '0.0.0.0', '--port', '0', '--no-build', '--model', modelDir], {
+    POLYPSEG_API_TOKEN: '',
+  });
   assert.equal(r.status, 1, r.stderr);
   assert.match(
     r.stderr.trim(),
     /^polypseg serve: refusing to serve 0\.0\.0\.0 .* without an API token[^\n]*$/,
   );
 });
+
+/**
+ * Runs `polypseg serve` in its own process group and waits for it to exit. Whatever happens (a
+ * failed assertion, a timeout, a mutant that makes it serve, this test process killed) the whole
+ * group is killed, so no listener outlives the test.
+ */
+async function runServe(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/polypseg.js', 'serve', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const killGroup = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killGroup);
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const status = await new Promise<number | null>((resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`serve still running after ${timeoutMs} ms: ${stderr}`)),
+        timeoutMs,
+      );
+      child.once('error', reject);
+      // a serve that starts listening has failed this test: say so now, not after the timeout
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        if (d.includes('is serving at')) reject(new Error(`serve started: ${d.trim()}`));
+      });
+      child.once('close', resolve);
+    });
+    return { status, stderr };
+  } finally {
+    clearTimeout(timer);
+    killGroup();
+    process.off('exit', killGroup);
+  }
+}
