@@ -71,7 +71,8 @@ export async function readSingleFile<T>(
       if (part.type === 'file') part.file.resume();
       throw badRequest(`expected the file in field '${field}', got '${part.fieldname.slice(0, 100)}'`);
     }
-    if (part.filename.length > MAX_FILENAME_CHARS) {
+    // busboy makes an application/octet-stream part a file even without a file name
+    if (part.filename?.length > MAX_FILENAME_CHARS) {
       part.file.resume();
       throw badRequest(`the file name is longer than ${MAX_FILENAME_CHARS} characters`);
     }
