@@ -13,8 +13,31 @@ export const errorBodySchema = z
   .meta({ title: 'Error' });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
-/** A file's bytes: an upload's multipart field, or a PNG, MP4 or ONNX answer. */
+/** A file's bytes: a PNG, MP4 or ONNX answer. */
 export const binarySchema = z.file();
+
+/** The media types an upload may have; the server recognises them by content, never by name or part header. */
+export const IMAGE_MEDIA_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/bmp',
+  'image/tiff',
+] as const;
+export const VIDEO_MEDIA_TYPES = [
+  'video/mp4',
+  'video/quicktime',
+  'video/webm',
+  'video/x-msvideo',
+  'video/x-matroska',
+] as const;
+
+/** An uploaded file: never empty (400 `empty_file`), of one of `types` (else 415). */
+const uploadedFile = (types: readonly string[]) =>
+  z
+    .file()
+    .min(1)
+    .mime([...types]);
 
 // ----- images -----
 
@@ -43,7 +66,9 @@ export const segmentQuerySchema = z.strictObject({
 export type SegmentQuery = z.output<typeof segmentQuerySchema>;
 
 /** POST /api/segment's multipart body. */
-export const imageUploadSchema = z.object({ image: binarySchema }).meta({ title: 'ImageUpload' });
+export const imageUploadSchema = z
+  .object({ image: uploadedFile(IMAGE_MEDIA_TYPES) })
+  .meta({ title: 'ImageUpload' });
 
 /** One connected polyp region in input-image coordinates. */
 export const polypSchema = z
@@ -83,7 +108,9 @@ export const jobIdParamsSchema = z.object({
 });
 
 /** POST /api/videos's multipart body. */
-export const videoUploadSchema = z.object({ video: binarySchema }).meta({ title: 'VideoUpload' });
+export const videoUploadSchema = z
+  .object({ video: uploadedFile(VIDEO_MEDIA_TYPES) })
+  .meta({ title: 'VideoUpload' });
 
 /** POST /api/videos's 202 answer. */
 export const videoAcceptedSchema = z

@@ -12,7 +12,7 @@ import type { Segmenter } from '../segment/types.ts';
 import { addAccessControl, addSecurityHeaders } from './access.ts';
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
 import type { AppContext } from './context.ts';
-import { toErrorReply } from './http-error.ts';
+import { methodNotAllowed, notFound, toErrorReply } from './http-error.ts';
 import { createVideoQueue } from './create-video-queue.ts';
 import { assertWritableDataDir } from './data-dir.ts';
 import { ImagePool } from './image-pool.ts';
@@ -26,7 +26,7 @@ import { videoRoutes } from './routes/videos.ts';
 import { webRoutes } from './routes/web.ts';
 import { videoRuntimeOptions } from '../video/process-video.ts';
 import { processVideoJob } from './video-job.ts';
-import { addRouteTable } from './route-table.ts';
+import { addRouteTable, allowedMethods } from './route-table.ts';
 import { VideoService } from './video-service.ts';
 
 export interface BuildServerOptions {
@@ -121,11 +121,18 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     else req.log.info({ status: statusCode, code: body.error.code }, body.error.message);
     return reply.code(statusCode).headers(headers).send(body);
   });
-  app.setNotFoundHandler((req, reply) =>
-    closeIfBodyUnread(req, reply)
-      .code(404)
-      .send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
-  );
+  // a known path asked with a method it does not serve is a 405 naming the methods it does (Allow)
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const allow = allowedMethods(app.routeTable(), path);
+    const { statusCode, headers, body } = toErrorReply(
+      allow.length > 0
+        ? methodNotAllowed(req.method, path, allow)
+        : notFound(`no route ${req.method} ${path}`),
+    );
+    req.log.info({ status: statusCode, code: body.error.code }, body.error.message);
+    return closeIfBodyUnread(req, reply).code(statusCode).headers(headers).send(body);
+  });
   await addWebSockets(app, config);
   addSecurityHeaders(app);
   addAccessControl(app, config);
@@ -136,9 +143,12 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   app.removeAllContentTypeParsers();
   await app.register(fastifyMultipart, { throwFileSizeLimit: true });
   const openapi = collectOpenApi(app, {
-    title: 'polypseg',
-    version: VERSION,
-    description: 'Colorectal polyp segmentation of images and videos.',
+    info: {
+      title: 'polypseg',
+      version: VERSION,
+      description: 'Colorectal polyp segmentation of images and videos.',
+    },
+    bearer: Boolean(config.apiToken),
   });
   await app.register(healthRoutes(ctx));
   await app.register(segmentRoutes(ctx));

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { errorBodySchema, type ErrorBody } from '../api/schemas.ts';
 import { jsonSchema } from './json-schema.ts';
 
@@ -19,15 +20,29 @@ export const notFound = (message: string) => new HttpError(404, 'not_found', mes
 export const tooLarge = (message: string, code = 'too_large') => new HttpError(413, code, message);
 export const unsupportedType = (message: string) => new HttpError(415, 'unsupported_media_type', message);
 export const undecodable = (message: string) => new HttpError(422, 'undecodable', message);
+export const methodNotAllowed = (method: string, path: string, allow: readonly string[]) =>
+  new HttpError(
+    405,
+    'method_not_allowed',
+    `${path} does not answer ${method}; it answers ${allow.join(', ')}`,
+    {
+      allow: allow.join(', '),
+    },
+  );
 export const busy = (message: string, retryAfterSeconds: number) =>
   new HttpError(503, 'busy', message, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
 
 /** The error body every route answers with, as JSON Schema for the routes' `response` maps. */
 export const errorJsonSchema = jsonSchema(errorBodySchema);
 
-/** Codes for the statuses Fastify and its plugins raise themselves. */
+/** An error answer for a route's `response` map, saying when the route gives it (for the API document). */
+export const errorResponse = (description: string) => ({ ...errorJsonSchema, description });
+
+/** Codes for the statuses Fastify and its plugins raise themselves (others: their HTTP reason, below). */
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
   406: 'not_acceptable',
@@ -38,6 +53,9 @@ const CODE_BY_STATUS: Record<number, string> = {
   429: 'too_many_requests',
   503: 'busy',
 };
+
+/** "Request Timeout" -> "request_timeout" */
+const snakeCase = (reason: string) => reason.toLowerCase().replace(/[^a-z0-9]+/g, '_');
 
 /** Turns any thrown value into a status, headers and the public error body (5xx hide their details). */
 export function toErrorReply(err: unknown): {
@@ -62,6 +80,7 @@ export function toErrorReply(err: unknown): {
       body: { error: { code: 'internal_error', message: 'internal server error' } },
     };
   }
-  const code = CODE_BY_STATUS[status] ?? 'bad_request';
+  // the body's code always names the status: e.g. @fastify/static's 403 for a non-canonical path (//x)
+  const code = CODE_BY_STATUS[status] ?? snakeCase(STATUS_CODES[status] ?? 'bad_request');
   return { statusCode: status, headers: {}, body: { error: { code, message: e.message ?? code } } };
 }

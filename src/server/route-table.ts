@@ -35,3 +35,29 @@ export function addRouteTable(app: FastifyInstance): void {
     ),
   );
 }
+
+/** A route's URL as a regular expression over a request path (`:param` is one segment, even empty, as the router has it). */
+function pathPattern(url: string): RegExp {
+  const segments = url
+    .split('/')
+    .map((seg) => (seg.startsWith(':') ? '[^/]*' : seg.replace(/[.+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${segments.join('/')}$`);
+}
+
+/**
+ * The methods the routes serve on this request path (HEAD with GET), for a 405's `Allow`; [] when no
+ * route has the path. Catch-all routes (the page's static files) are left out: for them every path
+ * exists, so they would make any unknown path a 405 rather than a 404.
+ */
+export function allowedMethods(routes: RouteEntry[], path: string): string[] {
+  let decoded = path;
+  try {
+    decoded = decodeURI(path); // as the router matches: %6D is m, %2F stays a character of a segment
+  } catch {
+    // malformed percent-encoding: match it as written
+  }
+  const methods = routes
+    .filter((r) => !r.url.includes('*') && pathPattern(r.url).test(decoded))
+    .map((r) => r.method);
+  return [...new Set(methods)].sort();
+}

@@ -278,7 +278,8 @@ test("consume's own errors: an HTTP error or a client status passes; anything el
   const body = form(part('image', 'hello'));
   const kinds: Array<[string, number, string, RegExp]> = [
     ['http', 422, 'undecodable', /^not an image$/],
-    ['client', 409, 'bad_request', /^client side$/],
+    // the code names the status (issue 24: a status without its own code falls back to its HTTP reason)
+    ['client', 409, 'conflict', /^client side$/],
     ['status-500', 400, 'bad_multipart', /\(parser gave up\)$/],
     ['status-text', 400, 'bad_multipart', /\(odd status\)$/],
     ['nothing', 400, 'bad_multipart', /\(unreadable\)$/],

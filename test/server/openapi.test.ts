@@ -145,6 +145,32 @@ test('query and path parameters come from the shared schemas', () => {
   assert.deepEqual(names('/api/videos/{id}/result.mp4', 'get'), ['path:id!', 'query:download']);
 });
 
+test('without an API token the document declares no security and no 401; 403 and 400 stay', () => {
+  assert.equal(doc.components.securitySchemes, undefined);
+  assert.match(doc.info.description, /no API token/);
+  for (const [path, ops] of Object.entries(doc.paths))
+    for (const [method, op] of Object.entries(ops)) {
+      assert.equal(op.security, undefined, `${method} ${path}`);
+      assert.ok(!('401' in op.responses), `${method} ${path}`);
+      assert.ok('403' in op.responses, `${method} ${path}`);
+      if (path.includes('{id}')) assert.ok('400' in op.responses, `${method} ${path}`);
+    }
+});
+
+test('with an API token the docs page says which operations need it', async () => {
+  const guarded = await startServer(modelDir, { apiToken: 'docs-page-token-0123456789' });
+  try {
+    const page = await (await fetch(`${guarded.url}/api/docs`)).text();
+    const sections = page.split('<section>').slice(1);
+    const needing = sections.filter((s) => s.includes('Needs the API token'));
+    assert.equal(needing.length, 9, 'every /api operation');
+    assert.ok(sections.some((s) => s.includes('/healthz') && !s.includes('Needs the API token')));
+    assert.match(page, /answers 405 with an <code>Allow<\/code> header/);
+  } finally {
+    await guarded.close();
+  }
+});
+
 test('the docs page names the shared types', async () => {
   const page = await (await fetch(`${server.url}/api/docs`)).text();
   assert.match(page, /<code>JobView<\/code> fields:/);

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { binarySchema, modelDocumentSchema, type ModelDocument } from '../../api/schemas.ts';
 import { onnxExportPath } from '../../segment/create-segmenter.ts';
 import type { AppContext } from '../context.ts';
-import { errorJsonSchema, notFound } from '../http-error.ts';
+import { errorResponse, notFound } from '../http-error.ts';
 import { jsonSchema } from '../json-schema.ts';
 
 /** The model for the page's in-browser mode: its metadata and the ONNX file. */
@@ -37,7 +37,7 @@ export const modelRoutes =
         schema: {
           summary: 'The served model as ONNX (for onnxruntime-web in the page)',
           tags: ['model'],
-          response: { 404: errorJsonSchema },
+          response: { 404: errorResponse('This model has no ONNX export') },
         },
         config: {
           openapi: {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import {
   binarySchema,
+  IMAGE_MEDIA_TYPES,
   imageUploadSchema,
   segmentQuerySchema,
   segmentResponseSchema,
@@ -8,10 +9,11 @@ import {
   type SegmentResponse,
 } from '../../api/schemas.ts';
 import type { AppContext } from '../context.ts';
-import { errorJsonSchema } from '../http-error.ts';
+import { errorResponse } from '../http-error.ts';
 import { checkUploadedImage } from '../image-input.ts';
 import { jsonSchema } from '../json-schema.ts';
-import { readSingleFile } from '../multipart.ts';
+import { mb, readSingleFile } from '../multipart.ts';
+import { uploadBody } from '../openapi.ts';
 import { parseSegmentQuery } from '../segment-query.ts';
 
 const segmentation = jsonSchema(segmentResponseSchema);
@@ -32,21 +34,27 @@ export const segmentRoutes =
           querystring: jsonSchema(segmentQuerySchema, 'input'),
           response: {
             200: segmentation,
-            400: errorJsonSchema,
-            401: errorJsonSchema,
-            403: errorJsonSchema,
-            413: errorJsonSchema,
-            415: errorJsonSchema,
-            422: errorJsonSchema,
-            503: errorJsonSchema,
+            400: errorResponse(
+              'No `image` file, an empty one (`empty_file`), other parts besides it, a malformed multipart body, or an unknown or invalid query parameter',
+            ),
+            413: errorResponse(
+              `The file is over ${mb(limits.imageBytes)}, or the image declares more than ${limits.imagePixels} pixels`,
+            ),
+            415: errorResponse(
+              'Not multipart/form-data, or the file is not a JPEG, PNG, WebP, BMP or TIFF image (by content)',
+            ),
+            422: errorResponse('The image is corrupt or truncated'),
+            503: errorResponse('The image workers are full; retry after Retry-After seconds'),
           },
         },
         config: {
           openapi: {
-            requestBody: {
-              required: true,
-              content: { 'multipart/form-data': { schema: jsonSchema(imageUploadSchema) } },
-            },
+            requestBody: uploadBody(
+              jsonSchema(imageUploadSchema),
+              'image',
+              limits.imageBytes,
+              IMAGE_MEDIA_TYPES,
+            ),
             responses: {
               '200': {
                 description:

@@ -7,19 +7,22 @@ import {
   jobIdParamsSchema,
   jobViewSchema,
   resultQuerySchema,
+  VIDEO_MEDIA_TYPES,
   videoAcceptedSchema,
   videoUploadSchema,
   type JobView,
   type VideoAccepted,
 } from '../../api/schemas.ts';
 import type { AppContext } from '../context.ts';
-import { errorJsonSchema, HttpError } from '../http-error.ts';
+import { errorResponse, HttpError } from '../http-error.ts';
 import { jsonSchema } from '../json-schema.ts';
-import { readSingleFile } from '../multipart.ts';
+import { mb, readSingleFile } from '../multipart.ts';
+import { uploadBody } from '../openapi.ts';
 import { publicJob } from '../video-service.ts';
 
 const idParams = jsonSchema(jobIdParamsSchema, 'input');
 const mp4 = { 'video/mp4': { schema: jsonSchema(binarySchema) } };
+const noJob = errorResponse('No such job');
 
 type IdRequest = { Params: { id: string } };
 
@@ -40,17 +43,28 @@ export const videoRoutes =
           tags: ['videos'],
           response: {
             202: jsonSchema(videoAcceptedSchema),
-            400: errorJsonSchema,
-            413: errorJsonSchema,
-            415: errorJsonSchema,
-            503: errorJsonSchema,
+            400: errorResponse(
+              'No `video` file, an empty one (`empty_file`), other parts besides it, or a malformed multipart body',
+            ),
+            413: errorResponse(
+              `The file is over ${mb(limits.videoBytes)}, or the video is longer than ${limits.videoSeconds} s or larger than ${limits.videoWidth}×${limits.videoHeight}`,
+            ),
+            415: errorResponse(
+              'Not multipart/form-data, or the file is not an MP4, MOV, WebM, AVI or MKV video (by content)',
+            ),
+            503: errorResponse('The video queue is full; retry after Retry-After seconds'),
           },
         },
         config: {
           openapi: {
-            requestBody: {
-              required: true,
-              content: { 'multipart/form-data': { schema: jsonSchema(videoUploadSchema) } },
+            requestBody: uploadBody(
+              jsonSchema(videoUploadSchema),
+              'video',
+              limits.videoBytes,
+              VIDEO_MEDIA_TYPES,
+            ),
+            responses: {
+              '202': { headers: { Location: { description: 'the job', schema: { type: 'string' } } } },
             },
           },
         },
@@ -74,7 +88,7 @@ export const videoRoutes =
           summary: 'Status of a video job',
           tags: ['videos'],
           params: idParams,
-          response: { 200: jsonSchema(jobViewSchema), 404: errorJsonSchema },
+          response: { 200: jsonSchema(jobViewSchema), 404: noJob },
         },
       },
       async (req): Promise<JobView> => publicJob(await videos.get(req.params.id)),
@@ -89,7 +103,12 @@ export const videoRoutes =
             'text/event-stream of `progress` events whose data is the job (a JobView, as GET /api/videos/:id). The stream ends after a finished status (done, failed, cancelled); close the EventSource then.',
           tags: ['videos'],
           params: idParams,
-          response: { 404: errorJsonSchema, 429: errorJsonSchema },
+          response: {
+            404: noJob,
+            429: errorResponse(
+              `Too many progress streams: ${limits.eventStreamsPerJob} per job, ${limits.eventStreams} in all`,
+            ),
+          },
         },
         config: {
           openapi: {
@@ -135,13 +154,23 @@ export const videoRoutes =
           tags: ['videos'],
           params: idParams,
           querystring: jsonSchema(resultQuerySchema, 'input'),
-          response: { 404: errorJsonSchema, 416: errorJsonSchema },
+          response: {
+            404: errorResponse('No such job, or it has no result (yet)'),
+            416: errorResponse('The Range lies beyond the video'),
+          },
         },
         config: {
           openapi: {
             responses: {
               '200': { description: 'The whole video', content: mp4 },
-              '206': { description: 'The requested byte range', content: mp4 },
+              '206': {
+                description: 'The requested byte range',
+                headers: { 'Content-Range': { schema: { type: 'string' } } },
+                content: mp4,
+              },
+              '416': {
+                headers: { 'Content-Range': { description: '`bytes */<size>`', schema: { type: 'string' } } },
+              },
             },
           },
         },
@@ -178,7 +207,7 @@ export const videoRoutes =
             'One entry per frame: {frame, time (s), count (polyps), area (pixels), coverage, score (best polyp score, 0 if none)}.',
           tags: ['videos'],
           params: idParams,
-          response: { 404: errorJsonSchema },
+          response: { 404: errorResponse('No such job, or it has not finished (yet)') },
         },
         config: {
           openapi: {
@@ -202,7 +231,7 @@ export const videoRoutes =
           summary: 'Cancel a video job (if unfinished) and delete it with its files',
           tags: ['videos'],
           params: idParams,
-          response: { 204: { type: 'null' }, 404: errorJsonSchema },
+          response: { 204: { type: 'null' }, 404: noJob },
         },
       },
       async (req, reply) => {
