@@ -16,6 +16,7 @@ import { methodNotAllowed, notFound, toErrorReply } from './http-error.ts';
 import { createVideoQueue } from './create-video-queue.ts';
 import { assertWritableDataDir } from './data-dir.ts';
 import { ImagePool } from './image-pool.ts';
+import { MAX_MULTIPART_OVERHEAD } from './multipart.ts';
 import { collectOpenApi } from './openapi.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -28,6 +29,7 @@ import { videoRuntimeOptions } from '../video/process-video.ts';
 import { processVideoJob } from './video-job.ts';
 import { addRouteTable, allowedMethods } from './route-table.ts';
 import { VideoService } from './video-service.ts';
+import { ClientUploads, watchBody, type BodyDeadlines } from './upload-limits.ts';
 
 export interface BuildServerOptions {
   config?: ServerConfigInput | ServerConfig;
@@ -42,13 +44,49 @@ const VERSION = (
 ).version;
 
 /**
- * An answer sent before the request body was read (refused early: 401/403/503, a wrong field...)
- * closes the connection: otherwise Node waits for the rest of the body to reuse the connection, and
- * a client that stalls its body would hold it forever.
+ * How long an early answer waits for the rest of the body it drops: while it keeps coming at a
+ * reasonable rate (a client sending many uploads at once may start this one late), half a minute
+ * at most.
  */
-function closeIfBodyUnread(req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (!req.raw.complete) reply.header('connection', 'close');
-  return reply;
+const drainDeadlines = (idleSeconds: number) => ({
+  idleMs: Math.min(idleSeconds * 1000, 10_000),
+  minBytesPerSecond: 32 * 1024,
+  totalMs: 30_000,
+});
+
+/**
+ * Before an answer to a request whose body is unread (refused early: 401/403/503, a wrong field, a
+ * full budget...), reads and drops up to `maxBytes` of the body within `drainDeadlines`: a client
+ * still sending (Node's fetch, browsers) only reads the answer once its body is out, and would
+ * otherwise see the socket close under it (EPIPE/ECONNRESET) instead of the 503 + Retry-After. A
+ * body that is longer or slower gets `Connection: close`: Node would otherwise wait for the rest of
+ * it to reuse the connection, and a client that stalls its body would hold it forever.
+ */
+async function settleBody(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  drain: { maxBytes: number; deadlines: BodyDeadlines },
+): Promise<void> {
+  const raw = req.raw;
+  if (!raw.complete && !raw.destroyed) {
+    await new Promise<void>((done) => {
+      const finish = () => {
+        watch.stop();
+        raw.off('data', onData).off('end', finish).off('close', finish);
+        done();
+      };
+      const watch = watchBody(raw, drain.deadlines, finish);
+      const onData = () => {
+        if (watch.received > drain.maxBytes) finish();
+      };
+      // the multipart parser may still be attached (and pausing the stream): detach it, then drain
+      raw.unpipe();
+      raw.on('data', onData).once('end', finish).once('close', finish);
+      raw.resume();
+    });
+    if (!raw.complete) raw.pause();
+  }
+  if (!raw.complete) reply.header('connection', 'close');
 }
 
 /**
@@ -96,9 +134,12 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     modelDir: config.modelDir ? resolve(config.modelDir) : null,
     store,
     queue,
+    uploads: new ClientUploads(config.limits.uploadsPerClient),
     images: new ImagePool({
       size: config.limits.imageConcurrency,
       maxWaiting: config.limits.imageConcurrency * 4,
+      // as many maximum-size uploads in memory as there are workers and waiting places
+      uploadBytes: config.limits.imageBytes * config.limits.imageConcurrency * 5,
       // one maximum-size image at a time (or several smaller ones): memory bounded by the pixel limit
       pixelBudget: config.limits.imagePixels,
       // the workers load the model themselves, with the runtime the server ended up using
@@ -111,9 +152,14 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     videos: new VideoService(queue, store, config.limits),
   };
 
-  app.setErrorHandler((err, req, reply) => {
+  // an image upload's worth: enough for every refused image (and any small request) to be answered
+  const drain = {
+    maxBytes: config.limits.imageBytes + MAX_MULTIPART_OVERHEAD,
+    deadlines: drainDeadlines(config.limits.bodyTimeoutSeconds),
+  };
+  app.setErrorHandler(async (err, req, reply) => {
     const { statusCode, headers, body } = toErrorReply(err);
-    closeIfBodyUnread(req, reply);
+    await settleBody(req, reply, drain);
     // 503 is a deliberate refusal (busy, queue full), not a server fault: no stack at error level
     if (statusCode >= 500 && statusCode !== 503) req.log.error({ err }, 'request failed');
     else if (statusCode === 503)
@@ -122,7 +168,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     return reply.code(statusCode).headers(headers).send(body);
   });
   // a known path asked with a method it does not serve is a 405 naming the methods it does (Allow)
-  app.setNotFoundHandler((req, reply) => {
+  app.setNotFoundHandler(async (req, reply) => {
     const path = req.url.split('?')[0]!;
     const allow = allowedMethods(app.routeTable(), path);
     const { statusCode, headers, body } = toErrorReply(
@@ -131,7 +177,8 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
         : notFound(`no route ${req.method} ${path}`),
     );
     req.log.info({ status: statusCode, code: body.error.code }, body.error.message);
-    return closeIfBodyUnread(req, reply).code(statusCode).headers(headers).send(body);
+    await settleBody(req, reply, drain);
+    return reply.code(statusCode).headers(headers).send(body);
   });
   await addWebSockets(app, config);
   addSecurityHeaders(app);

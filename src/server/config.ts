@@ -40,6 +40,15 @@ export const serverConfigSchema = z
         imageConcurrency: z.number().int().positive().default(2),
         /** a request body that sends nothing for this long is closed (its upload deleted) */
         bodyTimeoutSeconds: z.number().positive().default(60),
+        /** an image upload must be complete this long after its first byte, however it trickles */
+        imageUploadSeconds: z.number().positive().default(60),
+        /**
+         * slowest average an upload may keep once its first bodyTimeoutSeconds are over (bytes/s; 0: no
+         * minimum), so a body dripping a byte now and then is cut off instead of holding its connection
+         */
+        uploadMinBytesPerSecond: z.number().min(0).default(8192),
+        /** uploads (images and videos) one client address may have in flight; more get 503 */
+        uploadsPerClient: z.number().int().positive().default(32),
         /** open progress streams (GET /api/videos/:id/events) per job and in all */
         eventStreamsPerJob: z.number().int().positive().default(8),
         eventStreams: z.number().int().positive().default(256),
@@ -136,6 +145,9 @@ export const ENV_VARS = {
   POLYPSEG_QUEUE_SIZE: 'queueSize',
   POLYPSEG_RETENTION_HOURS: 'retentionHours',
   POLYPSEG_BODY_TIMEOUT_SECONDS: 'limits.bodyTimeoutSeconds',
+  POLYPSEG_IMAGE_UPLOAD_SECONDS: 'limits.imageUploadSeconds',
+  POLYPSEG_UPLOAD_MIN_BYTES_PER_SECOND: 'limits.uploadMinBytesPerSecond',
+  POLYPSEG_UPLOADS_PER_CLIENT: 'limits.uploadsPerClient',
   POLYPSEG_MAX_EVENT_STREAMS_PER_JOB: 'limits.eventStreamsPerJob',
   POLYPSEG_MAX_EVENT_STREAMS: 'limits.eventStreams',
   LOG_LEVEL: 'logLevel',
@@ -156,6 +168,9 @@ const NUMERIC = new Set([
   'limits.videoHeight',
   'limits.imageConcurrency',
   'limits.bodyTimeoutSeconds',
+  'limits.imageUploadSeconds',
+  'limits.uploadMinBytesPerSecond',
+  'limits.uploadsPerClient',
   'limits.eventStreamsPerJob',
   'limits.eventStreams',
   'live.sessions',

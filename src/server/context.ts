@@ -2,6 +2,7 @@ import type { Segmenter } from '../segment/types.ts';
 import type { ServerConfig } from './config.ts';
 import type { ImagePool } from './image-pool.ts';
 import type { JobFiles } from './job-files.ts';
+import type { ClientUploads } from './upload-limits.ts';
 import type { VideoQueue } from './video-queue.ts';
 import type { VideoService } from './video-service.ts';
 
@@ -15,6 +16,8 @@ export interface AppContext {
   store: JobFiles;
   /** the embedded or the Redis backend, behind one interface */
   queue: VideoQueue;
+  /** uploads in flight per client address (images and videos) */
+  uploads: ClientUploads;
   /** worker threads segmenting uploaded images */
   images: ImagePool;
   /** video jobs as the routes see them: create, read, follow, delete, results (over `queue`) */

@@ -3,13 +3,19 @@ import type { FastifyBaseLogger } from 'fastify';
 import { busy, HttpError } from './http-error.ts';
 import type { ImageReply, ImageResult, ImageTask, ImageWorkerData } from './image-task.ts';
 import { Limiter } from './limiter.ts';
+import { ByteBudget } from './upload-limits.ts';
 import { startTsWorker } from '../worker-thread.ts';
 
 export interface ImagePoolOptions {
   /** worker threads, i.e. images decoded and segmented at once */
   size: number;
-  /** image requests that may wait (uploading or queued) beyond those being segmented */
+  /** images that may wait for a worker (their upload complete); beyond that 503 */
   maxWaiting: number;
+  /**
+   * bytes of image uploads held in memory at once (being received, waiting or being segmented);
+   * the upload that would pass it gets 503 (default: unbounded)
+   */
+  uploadBytes?: number;
   /**
    * declared pixels (width × height) being decoded and segmented at once, across the workers; an
    * image beyond it waits for the others to finish. Bounds the workers' memory at a few bytes per
@@ -27,34 +33,30 @@ const WORKER_ENTRY = new URL('./image-worker.ts', import.meta.url);
  * it and post-processing a mask of that size take seconds of CPU and ~200 MB each: on worker
  * threads the event loop stays free for /healthz, SSE and video jobs, at most `size` images are
  * in memory decoded at once, and their declared pixels sum to at most `pixelBudget` (so two
- * maximum-size images are never decoded at once). Requests are counted from their first byte
- * (`admit`), so the uploads buffered in memory are bounded too.
+ * maximum-size images are never decoded at once). The uploads buffered in memory are bounded by
+ * their bytes as they arrive (`receive`), not by their number: a client trickling its body holds
+ * no worker and no share of anything but the few bytes it sent.
  */
 export class ImagePool {
   private readonly idle: Worker[] = [];
   private readonly workers = new Set<Worker>();
   private readonly slots: Limiter;
-  private admitted = 0;
+  private readonly uploads: ByteBudget;
   private nextId = 1;
   private closed = false;
 
   constructor(private readonly options: ImagePoolOptions) {
-    // admit() bounds the waiting room; the limiter only hands out the workers
-    this.slots = new Limiter(options.size, Number.POSITIVE_INFINITY, options.pixelBudget);
+    this.slots = new Limiter(options.size, options.maxWaiting, options.pixelBudget);
+    this.uploads = new ByteBudget(options.uploadBytes ?? Number.POSITIVE_INFINITY);
   }
 
-  /** Counts one image request until the returned release is called; 503 beyond size + maxWaiting. */
-  admit(): () => void {
+  /**
+   * Accounts one upload's bytes as they arrive (`add`, 503 past `uploadBytes`) until `release`;
+   * 503 at once while the server is shutting down.
+   */
+  receive(): { add(bytes: number): void; release(): void } {
     if (this.closed) throw busy('the server is shutting down', 5);
-    if (this.admitted >= this.options.size + this.options.maxWaiting)
-      throw busy('the server is busy segmenting other images', 2);
-    this.admitted++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.admitted--;
-    };
+    return this.uploads.open();
   }
 
   /** Starts the workers now (model loading takes a moment) instead of on the first image. */

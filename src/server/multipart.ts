@@ -1,6 +1,7 @@
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { badRequest, HttpError, tooLarge, unsupportedType } from './http-error.ts';
+import { watchBody, type BodyDeadlines, type CutoffReason } from './upload-limits.ts';
 
 const mb = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
@@ -31,34 +32,34 @@ function multipartError(err: unknown, field: string, maxBytes: number): unknown 
   );
 }
 
+const CUTOFF_MESSAGES: Record<CutoffReason, (d: BodyDeadlines) => string> = {
+  idle: (d) => `no data for ${d.idleMs / 1000} s; upload abandoned`,
+  slow: (d) => `the upload is slower than ${d.minBytesPerSecond} bytes/s; upload abandoned`,
+  total: (d) => `the upload did not complete within ${d.totalMs / 1000} s; upload abandoned`,
+};
+
 /**
  * Reads a multipart body that must hold exactly one part, a file named `field`, which `consume`
  * reads (into memory or to disk). A second part, a non-file field, an over-long file name or
  * oversized part headers are refused with 400 naming the expected field; a body larger than
- * `maxBytes` with 413. A body that sends nothing for `idleMs` is cut off (the connection closed,
- * so `consume`'s stream fails and the caller deletes what it wrote).
+ * `maxBytes` with 413. A body that goes silent, trickles below the minimum rate or outlasts its
+ * total time (`deadlines`, see `bodyCutoff`) is cut off: the connection is closed, so `consume`'s
+ * stream fails and the caller deletes what it wrote.
  */
 export async function readSingleFile<T>(
   req: FastifyRequest,
-  upload: { field: string; maxBytes: number; idleMs: number },
+  upload: { field: string; maxBytes: number; deadlines: BodyDeadlines },
   consume: (part: MultipartFile) => Promise<T>,
 ): Promise<T> {
-  const { field, maxBytes, idleMs } = upload;
+  const { field, maxBytes, deadlines } = upload;
   if (!req.isMultipart()) throw unsupportedType(`send multipart/form-data with a file field '${field}'`);
-  // a body that stops arriving holds a connection and a temp file: close it after idleMs of silence
-  let stalled = false;
-  const stall = () => {
-    stalled = true;
-    req.log.info({ seconds: idleMs / 1000 }, 'request body stalled; connection closed');
+  // a body that stops or trickles holds a connection (and a temp file or buffer): close it
+  let cutOff = null as CutoffReason | null;
+  const watch = watchBody(req.raw, deadlines, (reason, bytes) => {
+    cutOff = reason;
+    req.log.info({ reason, bytes }, 'request body stalled; connection closed');
     req.raw.destroy();
-  };
-  const timer = setTimeout(stall, idleMs);
-  let received = 0;
-  const count = (chunk: Buffer) => {
-    received += chunk.length;
-    timer.refresh();
-  };
-  req.raw.on('data', count);
+  });
   try {
     const parts = req.parts({
       limits: { fileSize: maxBytes, files: 1, fields: 0, parts: 1, fieldNameSize: 100, headerPairs: 16 },
@@ -81,15 +82,14 @@ export async function readSingleFile<T>(
     const rest = await iterator.next();
     if (!rest.done)
       throw badRequest(`send exactly one file, in the multipart field '${field}', and nothing else`);
-    if (received - part.file.bytesRead > MAX_MULTIPART_OVERHEAD)
+    if (watch.received - part.file.bytesRead > MAX_MULTIPART_OVERHEAD)
       throw badRequest(`the multipart part headers are larger than ${MAX_MULTIPART_OVERHEAD / 1024} KB`);
     return value;
   } catch (err) {
-    if (stalled) throw new HttpError(408, 'body_timeout', `no data for ${idleMs / 1000} s; upload abandoned`);
+    if (cutOff) throw new HttpError(408, 'body_timeout', CUTOFF_MESSAGES[cutOff](deadlines));
     throw multipartError(err, field, maxBytes);
   } finally {
-    clearTimeout(timer);
-    req.raw.off('data', count);
+    watch.stop();
   }
 }
 

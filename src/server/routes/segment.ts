@@ -15,14 +15,25 @@ import { jsonSchema } from '../json-schema.ts';
 import { mb, readSingleFile } from '../multipart.ts';
 import { uploadBody } from '../openapi.ts';
 import { parseSegmentQuery } from '../segment-query.ts';
+import { uploadDeadlines } from '../upload-limits.ts';
 
 const segmentation = jsonSchema(segmentResponseSchema);
+
+/** Reads a stream into one buffer, telling `add` each chunk's size first (which may refuse it). */
+async function collect(stream: AsyncIterable<Buffer>, add: (bytes: number) => void): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) {
+    add(chunk.length);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
 
 export const segmentRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
   async (app) => {
     const { limits } = ctx.config;
-    const idleMs = limits.bodyTimeoutSeconds * 1000;
+    const deadlines = uploadDeadlines(limits, 'image');
     app.post<{ Querystring: SegmentQuery }>(
       '/api/segment',
       {
@@ -69,14 +80,15 @@ export const segmentRoutes =
         },
       },
       async (req, reply) => {
-        // counted from the first byte, so buffered uploads are bounded too (503 beyond the waiting room)
-        const release = ctx.images.admit();
+        // no worker is taken before the body is complete: only its bytes are counted as they arrive
+        const leave = ctx.uploads.enter(req.ip);
+        const held = ctx.images.receive();
         try {
           const bytes = await readSingleFile(
             req,
-            { field: 'image', maxBytes: limits.imageBytes, idleMs },
-            (part) => part.toBuffer(),
-          );
+            { field: 'image', maxBytes: limits.imageBytes, deadlines },
+            (part) => collect(part.file, held.add),
+          ).finally(leave);
           // refuse bad files before queueing for a worker; the worker decodes
           const declared = await checkUploadedImage(bytes, limits.imagePixels);
           const { threshold, minArea, tta, format } = parseSegmentQuery(req.url);
@@ -104,7 +116,7 @@ export const segmentRoutes =
           const body: SegmentResponse = { width, height, coverage, polyps, mask: png.toString('base64') };
           return body;
         } finally {
-          release();
+          held.release();
         }
       },
     );

@@ -18,6 +18,7 @@ import { errorResponse, HttpError } from '../http-error.ts';
 import { jsonSchema } from '../json-schema.ts';
 import { mb, readSingleFile } from '../multipart.ts';
 import { uploadBody } from '../openapi.ts';
+import { uploadDeadlines } from '../upload-limits.ts';
 import { publicJob } from '../video-service.ts';
 
 const idParams = jsonSchema(jobIdParamsSchema, 'input');
@@ -32,7 +33,7 @@ export const videoRoutes =
   async (app) => {
     const { videos, config } = ctx;
     const { limits } = config;
-    const idleMs = limits.bodyTimeoutSeconds * 1000;
+    const deadlines = uploadDeadlines(limits, 'video');
 
     app.post(
       '/api/videos',
@@ -70,11 +71,14 @@ export const videoRoutes =
         },
       },
       async (req, reply) => {
-        const job = await videos.create((path) =>
-          readSingleFile(req, { field: 'video', maxBytes: limits.videoBytes, idleMs }, (part) =>
-            pipeline(part.file, createWriteStream(path)),
-          ),
-        );
+        const leave = ctx.uploads.enter(req.ip);
+        const job = await videos
+          .create((path) =>
+            readSingleFile(req, { field: 'video', maxBytes: limits.videoBytes, deadlines }, (part) =>
+              pipeline(part.file, createWriteStream(path)),
+            ),
+          )
+          .finally(leave);
         req.log.info({ job: job.id, type: job.type, bytes: job.bytes }, 'video job queued');
         const body: VideoAccepted = { id: job.id, status: 'queued' };
         return reply.code(202).header('location', `/api/videos/${job.id}`).send(body);
