@@ -265,6 +265,7 @@ test('video view: upload with progress, processing, player with a clickable time
 
 test('live mode: camera frames are segmented in the page with an FPS counter', { skip }, async () => {
   await page.getByRole('tab', { name: 'Live' }).click();
+  await page.getByRole('radio', { name: 'This browser', exact: true }).check(); // server mode: test/web/live.test.ts
   await page.getByRole('button', { name: 'Start' }).click();
   await page.waitForFunction(
     () => /^\d+(\.\d)? fps$/.test(document.querySelector('#live-fps')!.textContent ?? ''),
