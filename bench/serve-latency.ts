@@ -10,13 +10,15 @@
  * and, unless --no-video, a 10-second 25 fps clip made from the image (slow zoom) through
  * POST /api/videos: the job's processing fps (decode + segment + overlay + encode);
  * and, unless --no-live, the page's live mode on a 1280×720 fake camera (Chromium playing a clip made
- * from the image): the fps the page shows after --live-seconds (default 20) of segmenting.
- * Medians over --runs (default 10) after 2 warm-up calls. The machine is shared: expect noise.
+ * from the image), server-streamed and then in the browser, each for --live-seconds (default 20) after
+ * a warm-up of 5 overlays: overlays per second and capture-to-overlay latency (p50, p95) as the page
+ * measures them. Medians over --runs (default 10) after 2 warm-up calls. The last line is one JSON
+ * object with every figure and the load average. The machine is shared: expect noise.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -120,6 +122,11 @@ for (let i = 0; i < runs + 2; i++) {
 await browser.close();
 console.log(`in-browser wasm path: ${median(browserMs)} ms per image (in the page)`);
 
+const figures: Record<string, number | string | null> = {
+  server_ms_per_image: Math.round(median(total)),
+  browser_ms_per_image: median(browserMs),
+};
+
 /** A clip made from the image by a slow zoom into its centre, at 25 fps (ffmpeg picks the container from `out`). */
 function zoomClip(
   out: string,
@@ -163,15 +170,14 @@ if (!values['no-video']) {
     job = (await (await fetch(`${url}/api/videos/${id}`)).json()) as typeof job;
   } while (job.status === 'queued' || job.status === 'running');
   const wall = (performance.now() - started) / 1000;
+  figures.video_job_fps = Math.round(job.processingFps * 10) / 10;
   console.log(
     `10-second clip (622×529, 25 fps, ${job.frames} frames): ${job.status}${job.error ? ` (${job.error})` : ''}, ` +
       `processing ${job.processingFps?.toFixed(1)} fps; upload to done ${wall.toFixed(1)} s`,
   );
 }
-if (!values['no-live']) {
-  // Chromium's fake camera plays a y4m file in a loop at the file's size
-  const camera = join(work, 'camera.y4m');
-  zoomClip(camera, { zoomPerFrame: 0.004, size: '1280x720', frames: 50, codec: ['-pix_fmt', 'yuv420p'] });
+/** The live view's figures after `seconds` of one engine on the fake camera (after 5 overlays of warm-up). */
+async function liveRun(camera: string, engine: 'Server' | 'This browser', seconds: number) {
   const live = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
@@ -181,31 +187,60 @@ if (!values['no-live']) {
       `--use-file-for-fake-video-capture=${camera}`,
     ],
   });
-  const livePage = await live.newPage();
-  await livePage.goto(url);
-  await livePage.getByRole('tab', { name: 'Live' }).click();
-  await livePage.getByRole('button', { name: 'Start' }).click();
-  await livePage.waitForFunction(
-    () =>
-      /fps$/.test(document.querySelector('#live-fps')?.textContent ?? '') &&
-      !/—/.test(document.querySelector('#live-fps')!.textContent!),
-    null,
-    { timeout: 120_000 },
-  );
-  await new Promise((r) => setTimeout(r, Number(values['live-seconds']) * 1000));
-  const shown = await livePage.evaluate(() => {
-    const canvas = document.querySelector<HTMLCanvasElement>('#live-canvas')!;
-    return {
-      fps: document.querySelector('#live-fps')!.textContent,
-      size: `${canvas.width}×${canvas.height}`,
-      polyps: canvas.dataset.polyps,
-      status: document.querySelector('#live-status')!.textContent,
-    };
-  });
-  await live.close();
-  console.log(
-    `live mode, ${shown.size} fake camera: ${shown.fps} after ${values['live-seconds']} s (${shown.polyps} polyp(s) in the last frame; ${shown.status})`,
-  );
+  try {
+    const livePage = await live.newPage();
+    await livePage.goto(`${url}/#live`);
+    await livePage.getByRole('radio', { name: engine, exact: true }).check();
+    await livePage.getByRole('button', { name: 'Start' }).click();
+    const read = () =>
+      livePage.evaluate(() => {
+        const canvas = document.querySelector<HTMLCanvasElement>('#live-canvas')!;
+        return {
+          overlays: Number(canvas.dataset.overlays ?? 0),
+          p50: Number(canvas.dataset.latencyP50),
+          p95: Number(canvas.dataset.latencyP95),
+          polyps: Number(canvas.dataset.polyps),
+          size: `${canvas.width}×${canvas.height}`,
+          engine: document.querySelector('#live-engine-status')!.textContent ?? '',
+        };
+      });
+    await livePage.waitForFunction(
+      () => Number(document.querySelector<HTMLCanvasElement>('#live-canvas')!.dataset.overlays ?? 0) >= 5,
+      null,
+      { timeout: 180_000 },
+    );
+    const first = await read();
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const last = await read();
+    // the page keeps the latencies of its last 512 overlays: about the measured window at 25 fps
+    return { ...last, fps: (last.overlays - first.overlays) / ((performance.now() - t0) / 1000) };
+  } finally {
+    await live.close();
+  }
+}
+
+if (!values['no-live']) {
+  // Chromium's fake camera plays a y4m file in a loop at the file's size
+  const camera = join(work, 'camera.y4m');
+  zoomClip(camera, { zoomPerFrame: 0.004, size: '1280x720', frames: 50, codec: ['-pix_fmt', 'yuv420p'] });
+  const seconds = Number(values['live-seconds']);
+  for (const engine of ['Server', 'This browser'] as const) {
+    const r = await liveRun(camera, engine, seconds);
+    console.log(
+      `live mode, ${engine === 'Server' ? 'server-streamed' : 'in the browser'}, ${r.size} fake camera, ${seconds} s: ` +
+        `${r.fps.toFixed(1)} fps, capture-to-overlay latency p50 ${r.p50} ms, p95 ${r.p95} ms ` +
+        `(${r.engine}; ${r.polyps} polyp(s) in the last frame)`,
+    );
+    const key = engine === 'Server' ? 'live_server' : 'live_browser';
+    figures[`${key}_fps`] = Math.round(r.fps * 10) / 10;
+    figures[`${key}_latency_ms_p50`] = r.p50;
+    figures[`${key}_latency_ms_p95`] = r.p95;
+  }
 }
 await app.close();
 await rm(work, { recursive: true, force: true });
+figures.load_average = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
+console.log(JSON.stringify(figures));

@@ -83,7 +83,8 @@ export function setupLive(): void {
     const now = performance.now();
     stats.record(now, now - capturedAt);
     const p50 = stats.latency(0.5)!;
-    fpsOut.value = `${stats.fps(now).toFixed(1)} fps`;
+    const fps = stats.fps(now);
+    if (fps > 0) fpsOut.value = `${fps.toFixed(1)} fps`; // from the second overlay on
     latencyOut.value = `latency ${Math.round(p50)} ms`;
     Object.assign(canvas.dataset, {
       polyps: String(polyps),
