@@ -14,9 +14,15 @@ export const GUARDED_MODULES = {
     'test/server/access.test.ts',
     'test/server/access-spellings.test.ts',
   ],
-  'src/server/multipart.ts': ['test/server/guards-multipart.test.ts', 'test/server/hardening.test.ts'],
+  // hardening.test.ts covers it too but takes minutes per run on a loaded machine; the unit file reads
+  // the same reader over loopback HTTP
+  'src/server/multipart.ts': ['test/server/guards-multipart.test.ts'],
   'src/server/sniff.ts': ['test/server/guards-sniff.test.ts', 'test/server/units.test.ts'],
   'src/server/limiter.ts': ['test/server/guards-limiter.test.ts', 'test/server/units.test.ts'],
+  // live mode's WebSocket guard: the frame header check and the session (hello/token, rate, idle,
+  // heartbeat, unread answers); the hostile test starts a real server with a fixture model
+  'src/server/live/protocol.ts': ['test/server/live-units.test.ts', 'test/server/live-hostile.test.ts'],
+  'src/server/live/session.ts': ['test/server/live-hostile.test.ts', 'test/server/live-api.test.ts'],
 };
 
 const file = process.env.POLYPSEG_MUTATE ?? 'src/server/access.ts';
@@ -38,7 +44,10 @@ export default {
   // per test file: a mutant runs only the files that reached it
   coverageAnalysis: 'perTest',
   concurrency: Number(process.env.POLYPSEG_MUTATION_CONCURRENCY ?? 2),
-  timeoutMS: 20_000,
+  // generous: on a loaded machine a mutant no test kills must run to the end and count as survived,
+  // not stop at the time limit and count as detected (a timeout counts as detected)
+  timeoutFactor: 3,
+  timeoutMS: 60_000,
   reporters: ['json', 'progress'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   // the sandbox needs the code and the tests, not the models, docs or run outputs

@@ -16,6 +16,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
 import pino from 'pino';
 import { readSingleFile } from '../../src/server/multipart.ts';
+import type { BodyDeadlines } from '../../src/server/upload-limits.ts';
 import { HttpError, toErrorReply } from '../../src/server/http-error.ts';
 import { rawPost, rawRequest, type RawReply } from './helpers.ts';
 
@@ -29,11 +30,11 @@ let dir: string;
 const logs: string[] = [];
 
 /** What the reader is given: the field, the size limit and the body deadlines. */
-const options = (field: string) => ({
+const options = (field: string, deadlines: Partial<BodyDeadlines> = {}) => ({
   field,
   maxBytes: MAX_BYTES,
-  // the silence rule alone (upload-limits.test.ts covers the rate and total-time rules)
-  deadlines: { idleMs: IDLE_MS, minBytesPerSecond: 0, totalMs: Number.POSITIVE_INFINITY },
+  // the silence rule unless a test says otherwise (upload-limits.test.ts covers the rules themselves)
+  deadlines: { idleMs: IDLE_MS, minBytesPerSecond: 0, totalMs: Number.POSITIVE_INFINITY, ...deadlines },
 });
 
 before(async () => {
@@ -63,6 +64,17 @@ before(async () => {
     await readSingleFile(req, options('video'), (part) => pipeline(part.file, createWriteStream(path)));
     return { bytes: (await stat(path)).size };
   });
+  // a body that must average 2000 bytes/s after a 300 ms grace, or arrive whole within 800 ms
+  app.post('/slow', async (req) => {
+    await readSingleFile(req, options('image', { idleMs: 300, minBytesPerSecond: 2000 }), (p) =>
+      p.toBuffer(),
+    );
+    return {};
+  });
+  app.post('/total', async (req) => {
+    await readSingleFile(req, options('image', { totalMs: 800 }), (p) => p.toBuffer());
+    return {};
+  });
   // storing fails on the server's side: a directory that is not there
   app.post('/disk-gone', async (req) => {
     const path = join(dir, 'no-such-dir', 'upload');
@@ -76,6 +88,7 @@ before(async () => {
     'status-500': () => Object.assign(new Error('parser gave up'), { statusCode: 500 }),
     'status-text': () => Object.assign(new Error('odd status'), { statusCode: '409' }),
     nothing: () => undefined,
+    busy: () => new HttpError(503, 'busy', 'the server is busy', { 'retry-after': '2' }),
   };
   app.post<{ Querystring: { kind: string } }>('/throws', async (req) => {
     await readSingleFile(req, options('image'), async (part) => {
@@ -288,6 +301,7 @@ test("consume's own errors: an HTTP error or a client status passes; anything el
     ['status-500', 400, 'bad_multipart', /\(parser gave up\)$/],
     ['status-text', 400, 'bad_multipart', /\(odd status\)$/],
     ['nothing', 400, 'bad_multipart', /\(unreadable\)$/],
+    ['busy', 503, 'busy', /^the server is busy$/], // an HTTP error keeps its status, 5xx included
   ];
   for (const [kind, status, code, message] of kinds) {
     const res = await post(`/throws?kind=${kind}`, body);
@@ -341,6 +355,8 @@ test('a body that goes silent is cut off after the idle time (408 logged); a slo
   assert.ok(stalled.ms >= IDLE_MS * 0.9 && stalled.ms < IDLE_MS * 5, `closed after ${stalled.ms} ms`);
   const stallLog = logs.find((l) => l.includes('request body stalled; connection closed'));
   assert.ok(stallLog, logs.join(''));
+  const stall = JSON.parse(stallLog) as { reason?: string; bytes?: number };
+  assert.deepEqual([stall.reason, stall.bytes], ['idle', 300], stallLog);
   const answer = logs
     .map((l) => JSON.parse(l) as { status?: number; code?: string; msg: string })
     .find((l) => l.status);
@@ -376,5 +392,33 @@ test('after an upload the idle timer is gone: a kept-alive connection is not cut
     assert.ok(!logs.some((l) => l.includes('stalled')), logs.join(''));
   } finally {
     socket.destroy();
+  }
+});
+
+test('a trickle under the minimum rate, or a body past its total time, is cut off with its own 408 reason', async () => {
+  const whole = form(part('image', Buffer.alloc(4000, 3)));
+  // 100 bytes every 100 ms: never silent for the idle time, but 1000 bytes/s and 4 s in all
+  const pieces = Array.from({ length: 40 }, (_, i) => whole.subarray(i * 100, (i + 1) * 100));
+  for (const [path, reason, message] of [
+    ['/slow', 'slow', 'the upload is slower than 2000 bytes/s; upload abandoned'],
+    ['/total', 'total', 'the upload did not complete within 0.8 s; upload abandoned'],
+  ] as const) {
+    logs.length = 0;
+    const res = await dribble(path, pieces, 100, whole.length);
+    assert.ok(res.ms < 3000, `${path}: closed after ${res.ms} ms`);
+    const lines = logs.map(
+      (l) => JSON.parse(l) as { reason?: string; status?: number; code?: string; msg: string },
+    );
+    assert.equal(
+      lines.find((l) => l.msg === 'request body stalled; connection closed')?.reason,
+      reason,
+      path,
+    );
+    const answer = lines.find((l) => l.status);
+    assert.deepEqual(
+      answer && [answer.status, answer.code, answer.msg],
+      [408, 'body_timeout', message],
+      path,
+    );
   }
 });
