@@ -12,7 +12,7 @@ import type { Segmenter } from '../segment/types.ts';
 import { addAccessControl, addSecurityHeaders } from './access.ts';
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from './config.ts';
 import type { AppContext } from './context.ts';
-import { methodNotAllowed, notFound, toErrorReply } from './http-error.ts';
+import { busy, methodNotAllowed, notFound, toErrorReply } from './http-error.ts';
 import { createVideoQueue } from './create-video-queue.ts';
 import { assertWritableDataDir } from './data-dir.ts';
 import { ImagePool } from './image-pool.ts';
@@ -90,6 +90,21 @@ async function settleBody(
 }
 
 /**
+ * From the moment close() starts, every request (one already on an open connection) answers 503
+ * `busy` with Retry-After, in the API's error format.
+ */
+function refuseWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  // preClose runs as close() begins, before connections are drained
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw busy('the server is shutting down', 5);
+  });
+}
+
+/**
  * The whole HTTP application: routes, job store and queue, around one segmenter. Call
  * `app.listen()` to serve, `app.close()` to stop (running videos are re-queued for the next start).
  */
@@ -100,7 +115,9 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     // uploads arrive as multipart streams with their own limits; other bodies are tiny
     bodyLimit: 1024 * 1024,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // refused by our own hook below instead: Fastify's built-in 503 has a body of its own (not the
+    // Error schema the API document promises) and skips the security headers
+    return503OnClosing: false,
     // unknown query keys are errors, not silently dropped (Fastify's default removes them)
     ajv: { customOptions: { removeAdditional: false } },
   });
@@ -181,6 +198,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     return reply.code(statusCode).headers(headers).send(body);
   });
   await addWebSockets(app, config);
+  refuseWhileClosing(app);
   addSecurityHeaders(app);
   addAccessControl(app, config);
   addRouteTable(app);

@@ -85,7 +85,7 @@ const header = (description: string) => ({ description, schema: { type: 'string'
  * What any route can answer before its handler runs (src/server/access.ts, Fastify's validation
  * and body parsing), so no route has to list it: 403 for a foreign Host (and a cross-site POST or
  * DELETE), 401 without the token on a private route, 400 for a parameter that does not match its
- * schema, 415 for a body a route does not take.
+ * schema, 415 for a body a route does not take, 503 once the server is shutting down.
  */
 function refusals(route: RouteOptions, method: string, secured: boolean): Record<string, Response> {
   const schema = route.schema ?? {};
@@ -107,6 +107,7 @@ function refusals(route: RouteOptions, method: string, secured: boolean): Record
         : 'The Host header names another server (`--allowed-host`)',
     ),
     ...(changesState ? { '415': errorAnswer('A request body of a type this route does not take') } : {}),
+    '503': errorAnswer('The server is shutting down; retry after Retry-After seconds'),
   };
 }
 

@@ -502,3 +502,44 @@ test('the check fails when the document is wrong: a response schema, a status, a
     /status 405 is not documented/,
   );
 });
+
+test('once the server is shutting down, a request on an open connection gets the documented 503', async () => {
+  // an upload in flight keeps its connection open through close(); a request pipelined behind it
+  // arrives while the server shuts down (this test closes the server: it runs last)
+  const { hostname, port, host } = new URL(server.url);
+  const image = multipartBody(BOUNDARY, [
+    { name: 'image', filename: 'x.png', body: await picture(64, 48, 'png') },
+  ]);
+  const socket = connect(Number(port), hostname);
+  const received: Buffer[] = [];
+  socket.on('data', (c: Buffer) => received.push(c));
+  const ended = new Promise((r) => socket.on('close', r));
+  socket.write(
+    `POST /api/segment HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+      `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: ${image.length}\r\n\r\n`,
+  );
+  socket.write(image.subarray(0, 100));
+  await new Promise((r) => setTimeout(r, 500));
+  const closing = server.app.close();
+  socket.write(image.subarray(100));
+  socket.write(`GET /healthz HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+  await ended;
+  await closing;
+  // the second answer on the connection
+  const text = Buffer.concat(received).toString('utf8');
+  const second = text.slice(text.indexOf('HTTP/1.1', 1));
+  const [head = '', body = ''] = second.split('\r\n\r\n');
+  const [statusLine, ...lines] = head.split('\r\n');
+  const answer: Observed = {
+    method: 'GET',
+    path: '/healthz',
+    status: Number(statusLine!.split(' ')[1]),
+    headers: Object.fromEntries(
+      lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+    ),
+    body: Buffer.from(body),
+  };
+  assert.equal(answer.status, 503, second);
+  api.check(answer);
+  assert.equal(code(answer), 'busy');
+});

@@ -49,13 +49,15 @@ export const segmentRoutes =
               'No `image` file, an empty one (`empty_file`), other parts besides it, a malformed multipart body, or an unknown or invalid query parameter',
             ),
             413: errorResponse(
-              `The file is over ${mb(limits.imageBytes)}, or the image declares more than ${limits.imagePixels} pixels`,
+              `The file is over ${mb(limits.imageBytes)}, or the image declares more than ${limits.imagePixels.toLocaleString('en-US')} pixels`,
             ),
             415: errorResponse(
               'Not multipart/form-data, or the file is not a JPEG, PNG, WebP, BMP or TIFF image (by content)',
             ),
             422: errorResponse('The image is corrupt or truncated'),
-            503: errorResponse('The image workers are full; retry after Retry-After seconds'),
+            503: errorResponse(
+              'The image workers are full, or the server is shutting down; retry after Retry-After seconds',
+            ),
           },
         },
         config: {

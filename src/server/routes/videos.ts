@@ -53,7 +53,9 @@ export const videoRoutes =
             415: errorResponse(
               'Not multipart/form-data, or the file is not an MP4, MOV, WebM, AVI or MKV video (by content)',
             ),
-            503: errorResponse('The video queue is full; retry after Retry-After seconds'),
+            503: errorResponse(
+              'The video queue is full, or the server is shutting down; retry after Retry-After seconds',
+            ),
           },
         },
         config: {
