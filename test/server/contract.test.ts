@@ -46,6 +46,8 @@ before(async () => {
       imageBytes: 200_000,
       videoBytes: 1_000_000,
       eventStreamsPerJob: 1,
+      // five uploads in flight per client address: stalled ones make the sixth a 503
+      uploadsPerClient: 5,
     },
   });
   doc = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as OpenApiDocument;
@@ -119,7 +121,7 @@ async function until(id: string, statuses: string[]): Promise<void> {
   throw new Error(`job ${id} never reached ${statuses.join('/')}`);
 }
 
-/** Uploads that send their headers and part of the body, then stall: each holds an image slot. */
+/** Uploads that send their headers and part of the body, then stall: each holds one of this client's upload places. */
 function stalledUploads(n: number): Socket[] {
   const { hostname, port } = new URL(server.url);
   return Array.from({ length: n }, () => {
@@ -280,7 +282,7 @@ test('every operation answers good and bad requests as the document says', async
     'bytes',
   );
   assert.equal((await seg('', multipart('image', pngHeaderOnly(64, 48)))).status, 422);
-  // the waiting room full (one worker + four waiting, all stalled mid-upload): 503 + Retry-After
+  // this client's upload places full (five uploads stalled mid-body): 503 + Retry-After
   const stalled = stalledUploads(5);
   try {
     let busy: Observed | undefined;
