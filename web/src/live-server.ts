@@ -16,7 +16,7 @@ const LOST_AFTER_MS = 2000;
  * many are out is not sent (dropped here, never queued).
  */
 export class LiveConnection {
-  private inFlight = new Map<number, number>();
+  private readonly inFlight = new Map<number, number>();
   private nextId = 1;
   private lastError: ErrorMessage | null = null;
 

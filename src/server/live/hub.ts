@@ -20,7 +20,6 @@ export interface LiveHubOptions {
   config: Pick<ServerConfig, 'apiToken' | 'live'>;
   /** frames segmented at once across all sessions: the segmenter's inference threads */
   concurrency: number;
-  log: FastifyBaseLogger;
 }
 
 /**

@@ -42,7 +42,6 @@ export const liveRoutes =
       segmenter: ctx.segmenter,
       config,
       concurrency: videoRuntimeOptions().inferThreads,
-      log: app.log,
     });
     const origins = new Set(config.allowedOrigins.map((o) => o.toLowerCase()));
     app.get(
