@@ -1,5 +1,4 @@
 import { parseNumber, parsePositiveInt, UsageError } from './command.ts';
-import { createSegmenter, parseRuntime } from '../segment/create-segmenter.ts';
 import type { RuntimeOptions, Segmenter, SegmentOptions } from '../segment/types.ts';
 
 /** Flags shared by the commands that run a model on images (`predict`, `predict-video`, `eval`). */
@@ -49,6 +48,8 @@ export async function openSegmenterFromFlags(
     threshold: values.threshold !== undefined ? parseNumber(values.threshold, 'threshold', 0, 1) : undefined,
     minArea: values['min-area'] !== undefined ? parseNumber(values['min-area'], 'min-area', 0) : undefined,
   };
+  // loaded here, not at the top: model metadata's schema (zod) is not needed for --help
+  const { createSegmenter, parseRuntime } = await import('../segment/create-segmenter.ts');
   const runtime = parseRuntime(values.runtime);
   const threads = values.threads ? parsePositiveInt(values.threads, 'threads') : undefined;
   const segmenter = await createSegmenter(values.model, { runtime, ...runtimeOptions(threads) });

@@ -16,7 +16,7 @@ import { busy, methodNotAllowed, notFound, toErrorReply } from './http-error.ts'
 import { createVideoQueue } from './create-video-queue.ts';
 import { assertWritableDataDir } from './data-dir.ts';
 import { ImagePool } from './image-pool.ts';
-import { MAX_MULTIPART_OVERHEAD } from './multipart.ts';
+import { MAX_MULTIPART_OVERHEAD, refuseOtherBodies } from './multipart.ts';
 import { collectOpenApi } from './openapi.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -30,6 +30,7 @@ import { processVideoJob } from './video-job.ts';
 import { addRouteTable, allowedMethods } from './route-table.ts';
 import { VideoService } from './video-service.ts';
 import { ClientUploads, watchBody, type BodyDeadlines } from './upload-limits.ts';
+import { describeValidationError } from './validation-message.ts';
 
 export interface BuildServerOptions {
   config?: ServerConfigInput | ServerConfig;
@@ -120,6 +121,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     return503OnClosing: false,
     // unknown query keys are errors, not silently dropped (Fastify's default removes them)
     ajv: { customOptions: { removeAdditional: false } },
+    schemaErrorFormatter: describeValidationError,
   });
 
   // the data directory first: when it is unusable, say so before spending seconds loading the model
@@ -203,9 +205,8 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   addAccessControl(app, config);
   addRouteTable(app);
 
-  // no route takes JSON or text bodies: without their parsers such a request is refused (415) at once,
-  // instead of being read first (where a stalled body would hang before any route's own checks)
-  app.removeAllContentTypeParsers();
+  // no route takes JSON or text bodies: such a request is refused (415, saying what to send)
+  refuseOtherBodies(app);
   await app.register(fastifyMultipart, { throwFileSizeLimit: true });
   const openapi = collectOpenApi(app, {
     info: {

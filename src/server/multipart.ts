@@ -1,5 +1,5 @@
 import type { MultipartFile } from '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, HttpError, tooLarge, unsupportedType } from './http-error.ts';
 import { watchBody, type BodyDeadlines, type CutoffReason } from './upload-limits.ts';
 
@@ -38,6 +38,36 @@ const CUTOFF_MESSAGES: Record<CutoffReason, (d: BodyDeadlines) => string> = {
   total: (d) => `the upload did not complete within ${d.totalMs / 1000} s; upload abandoned`,
 };
 
+/** What an upload route says to a body that is not multipart: the type and the field to send. */
+const sendMultipart = (field: string, got?: string) =>
+  unsupportedType(
+    `send multipart/form-data with the file in the field '${field}' (curl -F ${field}=@FILE)` +
+      (got ? `; this request sent ${got.split(';')[0]!.slice(0, 60)}` : ''),
+  );
+
+/** The multipart file field a route documents in its OpenAPI request body, if it takes one. */
+function uploadField(req: FastifyRequest): string | undefined {
+  const content = req.routeOptions.config?.openapi?.requestBody?.content as
+    Record<string, { schema?: { properties?: Record<string, unknown> } }> | undefined;
+  return Object.keys(content?.['multipart/form-data']?.schema?.properties ?? {})[0];
+}
+
+/**
+ * Refuses every body that is not multipart at once, without parsing it (a stalled body would otherwise
+ * hang before any route's own checks), with a 415 that says what to send instead.
+ */
+export function refuseOtherBodies(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (req, _body, done) => {
+    const field = uploadField(req);
+    done(
+      field
+        ? sendMultipart(field, req.headers['content-type'])
+        : unsupportedType(`${req.method} ${req.url.split('?')[0]!.slice(0, 100)} takes no request body`),
+    );
+  });
+}
+
 /**
  * Reads a multipart body that must hold exactly one part, a file named `field`, which `consume`
  * reads (into memory or to disk). A second part, a non-file field, an over-long file name or
@@ -52,7 +82,7 @@ export async function readSingleFile<T>(
   consume: (part: MultipartFile) => Promise<T>,
 ): Promise<T> {
   const { field, maxBytes, deadlines } = upload;
-  if (!req.isMultipart()) throw unsupportedType(`send multipart/form-data with a file field '${field}'`);
+  if (!req.isMultipart()) throw sendMultipart(field, req.headers['content-type']);
   // a body that stops or trickles holds a connection (and a temp file or buffer): close it
   let cutOff = null as CutoffReason | null;
   const watch = watchBody(req.raw, deadlines, (reason, bytes) => {
