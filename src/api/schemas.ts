@@ -171,6 +171,10 @@ export const modelInfoSchema = z
     architecture: z.looseObject({ type: z.string() }),
     metrics: z.looseObject({}).describe('evaluation metrics recorded with the model ({} if none)'),
     trained: z.boolean().describe('false for an untrained or placeholder model'),
+    trainedOn: z
+      .object({ images: z.int(), datasets: z.array(z.string()) })
+      .optional()
+      .describe('the training images: how many, and the dataset folders they came from'),
     parameters: z.int().optional(),
     threshold: z.number().optional(),
     tta: z.boolean().optional().describe('still images are segmented with flip test-time augmentation'),

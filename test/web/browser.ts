@@ -35,9 +35,14 @@ export interface BrowserApp {
  * Builds the page if its sources changed, serves it with the tiny test model, and opens Chromium
  * (headless, with a fake camera for live mode). Always `close()` it (in `after`).
  */
-export async function startBrowserApp(config: Partial<ServerConfigInput> = {}): Promise<BrowserApp> {
+export async function startBrowserApp(
+  config: Partial<ServerConfigInput> = {},
+  /** changes the test model's directory (e.g. its polypseg.json) before the server loads it */
+  prepareModel?: (dir: string) => Promise<void>,
+): Promise<BrowserApp> {
   await ensureWebBuilt('web', pino({ level: 'warn' }));
   const modelDir = await makeModelDir({ inputSize: 32 });
+  await prepareModel?.(modelDir);
   const work = await mkdtemp(join(tmpdir(), 'polypseg-browser-'));
   const started: Partial<BrowserApp> = { modelDir, work };
   const close = async () => {

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { architectureLine, metricsLine } from '../../web/src/model-panel.ts';
+import { readFileSync } from 'node:fs';
+import { modelMetadataSchema } from '../../src/models/metadata.ts';
+import { modelInfo } from '../../src/server/routes/health.ts';
+import { architectureLine, metricsLine, plainSummary } from '../../web/src/model-panel.ts';
 
 test('the model panel shows scores with three decimals and counts as integers, test group first', () => {
   assert.equal(
@@ -24,4 +27,24 @@ test('the model panel names each architecture and its size', () => {
     architectureLine({ ...base, architecture: { type: 'unet', depth: 4, baseWidth: 16 } } as never),
     'UNet, depth 4, width 16 · input 224×224 · 2.39 M parameters · flip TTA on images',
   );
+});
+
+test("the clinician's line: training images, how often the outline was good, the average overlap", () => {
+  const shipped = modelInfo(
+    modelMetadataSchema.parse(JSON.parse(readFileSync('models/default/polypseg.json', 'utf8'))),
+    'onnx',
+  );
+  assert.equal(
+    plainSummary(shipped),
+    'Trained on 1,298 colonoscopy images (Kvasir-SEG and CVC-ClinicDB). On 100 test images it had not seen, ' +
+      "it outlined the polyp well in 90 (90 %), meaning at least 80 % overlap with the expert's outline. " +
+      "On average its outline and the expert's overlap by 91 %. Always check its outlines yourself.",
+  );
+  const base = { ...shipped, trainedOn: undefined };
+  assert.equal(
+    plainSummary({ ...base, metrics: {} }),
+    'Outlines polyps in colonoscopy images. No test results are recorded with it. Always check its outlines yourself.',
+  );
+  assert.match(plainSummary({ ...base, metrics: { test: { images: 50, dice: 0.8 } } }), /overlap by 80 %/);
+  assert.match(plainSummary({ ...shipped, trained: false }), /untrained placeholder/);
 });

@@ -49,6 +49,16 @@ const SCORE_HELP =
 /** "score" with its explanation on hover and focus (keyboard and screen readers get it too). */
 const scoreTerm = (text = 'score') => h('abbr', { class: 'help', title: SCORE_HELP, tabindex: '0' }, text);
 
+/** Under a result's summary, in plain words: what its two numbers mean. */
+const SUMMARY_HINT =
+  "Area: the share of the image inside the outline. Score: how sure the model is, from 0 to 1 (its mean probability over the polyp's pixels, not the chance that it is a polyp).";
+
+/** A polyp's area as a share of its image: "3.4%" ("<0.1%" for specks). */
+const share = (area: number, mask: { width: number; height: number }) => {
+  const x = area / (mask.width * mask.height);
+  return x > 0 && x < 0.001 ? '<0.1%' : percent(x);
+};
+
 /** The image view: a list of uploaded images, each with its input, mask and overlay. */
 export function setupImages(getMode: () => Mode): void {
   const input = $<HTMLInputElement>('image-input');
@@ -161,6 +171,8 @@ export function setupImages(getMode: () => Mode): void {
   function canvasOf(item: Item, kind: 'input' | 'mask' | 'overlay'): HTMLCanvasElement {
     const { width, height } = item.result?.mask ?? item.bitmap ?? { width: 1, height: 1 };
     const c = h('canvas', { width, height, role: 'img' });
+    // the stylesheet sizes the overlay to the window by its aspect (CSSOM: allowed by the page's CSP)
+    c.style.setProperty('--aspect', String(width / height));
     const g = c.getContext('2d')!;
     if (kind === 'input' && item.bitmap) g.drawImage(item.bitmap, 0, 0, width, height);
     if (kind === 'mask') g.drawImage(maskCanvas(item.result!.mask), 0, 0);
@@ -182,15 +194,13 @@ export function setupImages(getMode: () => Mode): void {
       ? result.polyps.length === 0
         ? ['No polyp found']
         : [
-            `${result.polyps.length} polyp${result.polyps.length > 1 ? 's' : ''} · area ${percent(result.coverage)} (${result.polyps
-              .reduce((s, p) => s + p.area, 0)
-              .toLocaleString()} px) · best `,
+            `${result.polyps.length} polyp${result.polyps.length > 1 ? 's' : ''} · area ${percent(result.coverage)} of the image · ${result.polyps.length > 1 ? 'best ' : ''}`,
             scoreTerm(),
             ` ${Math.max(...result.polyps.map((p) => p.score)).toFixed(2)}`,
           ]
       : error
         ? []
-        : ['Segmenting…'];
+        : [getMode() === 'browser' ? 'Segmenting in this browser…' : 'Segmenting…'];
     const badge = result
       ? h(
           'span',
@@ -204,6 +214,7 @@ export function setupImages(getMode: () => Mode): void {
       h('h2', {}, name),
       badge,
       h('p', { class: 'summary', role: 'status' }, ...summary),
+      result && result.polyps.length > 0 ? h('p', { class: 'hint' }, SUMMARY_HINT) : null,
     );
     const body: Node[] = [];
     const remove = h(
@@ -262,9 +273,9 @@ export function setupImages(getMode: () => Mode): void {
                   'tr',
                   {},
                   h('th', { scope: 'col' }, '#'),
-                  h('th', { scope: 'col' }, 'Area (px)'),
+                  h('th', { scope: 'col' }, 'Area (share of the image)'),
                   h('th', { scope: 'col' }, scoreTerm('Score')),
-                  h('th', { scope: 'col' }, 'Box x, y, w, h'),
+                  h('th', { scope: 'col' }, 'Box x, y, w, h (pixels)'),
                 ),
               ),
               h(
@@ -275,7 +286,7 @@ export function setupImages(getMode: () => Mode): void {
                     'tr',
                     {},
                     h('td', {}, String(i + 1)),
-                    h('td', {}, p.area.toLocaleString()),
+                    h('td', {}, share(p.area, result.mask)),
                     h('td', {}, p.score.toFixed(3)),
                     h('td', {}, p.bbox.join(', ')),
                   ),

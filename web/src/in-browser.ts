@@ -46,11 +46,15 @@ async function download(url: string): Promise<Uint8Array> {
   return bytes;
 }
 
-/** "Loading the model into this browser: 45 % of 7.6 MB" (or the MB so far when the size is unknown). */
+/**
+ * "Downloading the model to this browser: 45 % of 7.6 MB" (or the MB so far when the size is unknown),
+ * then, once downloaded, that it is being compiled: the seconds before the first image are explained.
+ */
 export function loadingText(loaded: number, total: number): string {
   const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-  const head = 'Loading the model into this browser';
-  if (total > 0 && loaded >= total) return `${head}: starting onnxruntime-web…`;
+  const head = 'Downloading the model to this browser (once)';
+  if (total > 0 && loaded >= total)
+    return 'Model downloaded; compiling it for this browser (a few seconds, once)…';
   return total > 0
     ? `${head}: ${Math.floor((100 * loaded) / total)} % of ${mb(total)}`
     : `${head}: ${mb(loaded)}`;
@@ -73,6 +77,10 @@ async function create(): Promise<Loaded> {
   // not be the page's main script
   const { createOnnxWebSegmenter } = await import('../../src/segment/onnx-web/index.ts');
   const segmenter = await createOnnxWebSegmenter(files, { threads });
+  // the first run compiles the graph (WebGPU shaders, wasm kernels): do it now, while the page says
+  // so, rather than on the user's first image
+  const size = files.metadata.inputSize;
+  await segmenter.segment({ width: size, height: size, channels: 4, data: new Uint8Array(size * size * 4) });
   return { backend: segmenter.executionProvider, threads, segmenter };
 }
 

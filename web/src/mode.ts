@@ -25,7 +25,7 @@ export function setupMode(): () => Mode {
         show('Images are sent to this server.', 'ok');
         return;
       }
-      show('Loading the model into this browser…', 'busy');
+      show('Downloading the model to this browser (once)…', 'busy');
       try {
         const seg = await loadBrowserSegmenter((loaded, total) => show(loadingText(loaded, total), 'busy'));
         mode = 'browser';

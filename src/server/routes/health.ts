@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import { healthSchema, type Health, type ModelInfo } from '../../api/schemas.ts';
 import type { ModelMetadata } from '../../models/metadata.ts';
@@ -11,6 +12,18 @@ export function isTrained(meta: ModelMetadata): boolean {
   return training !== undefined && training.placeholder !== true;
 }
 
+/** How many images the model was trained on, and from which dataset folders (kvasir-seg, ...). */
+function trainedOn(meta: ModelMetadata): ModelInfo['trainedOn'] {
+  const training = meta.training as
+    { trainImages?: unknown; config?: { data?: { dir?: string; sources?: { dir?: string }[] } } } | undefined;
+  if (typeof training?.trainImages !== 'number') return undefined;
+  const data = training.config?.data;
+  const dirs = (data?.sources?.length ? data.sources.map((s) => s.dir) : [data?.dir]).filter(
+    (d): d is string => typeof d === 'string',
+  );
+  return { images: training.trainImages, datasets: [...new Set(dirs.map((d) => basename(d)))] };
+}
+
 export function modelInfo(meta: ModelMetadata, runtime: string): ModelInfo {
   return {
     name: meta.name,
@@ -18,6 +31,7 @@ export function modelInfo(meta: ModelMetadata, runtime: string): ModelInfo {
     architecture: meta.architecture,
     metrics: meta.metrics ?? {},
     trained: isTrained(meta),
+    trainedOn: trainedOn(meta),
     parameters: meta.parameters,
     threshold: meta.threshold,
     tta: meta.tta,
