@@ -271,7 +271,7 @@ test('a request that is not multipart is a 415 that names the field', async () =
   assert.equal(res.status, 415, res.body);
   assert.deepEqual(json(res).error, {
     code: 'unsupported_media_type',
-    message: "send multipart/form-data with a file field 'image'",
+    message: "send multipart/form-data with the file in the field 'image' (curl -F image=@FILE)",
   });
 });
 
