@@ -37,6 +37,22 @@ const DESCRIPTIONS: Record<string, { arg: string; text: string }> = {
     arg: 'S',
     text: 'an upload that sends nothing for this long is closed and deleted',
   },
+  'limits.imageUploadSeconds': {
+    arg: 'S',
+    text: 'an image upload must be complete this long after its first byte, however it trickles',
+  },
+  'limits.uploadMinBytesPerSecond': {
+    arg: 'B',
+    text: 'slowest average (bytes/s) an upload may keep after its first --body-timeout-seconds (0: no minimum)',
+  },
+  'limits.uploadsPerClient': {
+    arg: 'N',
+    text: 'uploads one client address may have in flight; more get 503',
+  },
+  queueLockMs: {
+    arg: 'MS',
+    text: "Redis queue: a job's lock lasts this long unrenewed; a dead worker's job restarts after about twice this",
+  },
   'limits.eventStreamsPerJob': { arg: 'N', text: 'open progress streams per video job' },
   'limits.eventStreams': { arg: 'N', text: 'open progress streams in all' },
   'live.sessions': { arg: 'N', text: 'live-mode camera sessions at once (0: live mode on the server off)' },

@@ -99,3 +99,10 @@ test('every serve and worker option is described in words, with its default or e
     }
   }
 });
+
+test('serve --help names every environment variable the server reads', async () => {
+  const { ENV_VARS } = await import('../../src/server/config.ts');
+  const help = polypseg('serve', '--help').stdout.replace(/\s+/g, ' ');
+  for (const name of Object.keys(ENV_VARS))
+    assert.match(help, new RegExp(`[Ee]nv ${name}\\b`), `${name} is in serve --help`);
+});
