@@ -56,7 +56,7 @@ export const segmentRoutes =
             ),
             422: errorResponse('The image is corrupt or truncated'),
             503: errorResponse(
-              'The image workers are full, or the server is shutting down; retry after Retry-After seconds',
+              `The image workers are full, this client already has ${limits.uploadsPerClient} uploads in progress, or the server is shutting down; retry after Retry-After seconds`,
             ),
           },
         },

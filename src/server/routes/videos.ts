@@ -54,7 +54,7 @@ export const videoRoutes =
               'Not multipart/form-data, or the file is not an MP4, MOV, WebM, AVI or MKV video (by content)',
             ),
             503: errorResponse(
-              'The video queue is full, or the server is shutting down; retry after Retry-After seconds',
+              `The video queue is full, this client already has ${limits.uploadsPerClient} uploads in progress, or the server is shutting down; retry after Retry-After seconds`,
             ),
           },
         },
