@@ -12,6 +12,13 @@ interface Case {
   pad: Pad;
 }
 
+const explicitPad = (top: number, bottom: number, left: number, right: number): Pad => [
+  [0, 0],
+  [top, bottom],
+  [left, right],
+  [0, 0],
+];
+
 const cases: Case[] = [
   { x: [2, 7, 9, 3], k: [3, 3], co: 4, stride: 1, pad: 'same' },
   { x: [2, 7, 9, 3], k: [3, 3], co: 4, stride: 1, pad: 'valid' },
@@ -27,30 +34,20 @@ const cases: Case[] = [
   { x: [1, 9, 8, 2], k: [5, 3], co: 3, stride: 1, pad: 'same' },
   // Wide enough that dW is summed over several im2col blocks per image (the last one partial).
   { x: [2, 32, 30, 256], k: [3, 3], co: 4, stride: 1, pad: 'same' },
-  {
-    x: [2, 7, 6, 3],
-    k: [3, 3],
-    co: 2,
-    stride: 1,
-    pad: [
-      [0, 0],
-      [2, 0],
-      [1, 3],
-      [0, 0],
-    ],
-  },
-  {
-    x: [2, 7, 6, 3],
-    k: [3, 3],
-    co: 2,
-    stride: 2,
-    pad: [
-      [0, 0],
-      [0, 1],
-      [2, 1],
-      [0, 0],
-    ],
-  },
+  // Output channels in whole vectors (the SIMD weight gradient): input channels 1-3 past a multiple of 4,
+  // 1 or 2 output vectors per call, strides, clipped taps at every border, batch 1.
+  { x: [1, 9, 11, 5], k: [3, 3], co: 12, stride: 1, pad: 'same' },
+  { x: [2, 9, 7, 6], k: [3, 3], co: 8, stride: 2, pad: 'same' },
+  { x: [1, 10, 8, 7], k: [3, 3], co: 4, stride: 2, pad: 'valid' },
+  { x: [1, 11, 10, 4], k: [5, 3], co: 4, stride: 3, pad: 'same' },
+  { x: [3, 5, 7, 9], k: [1, 1], co: 16, stride: 1, pad: 'valid' },
+  { x: [1, 7, 7, 8], k: [1, 1], co: 8, stride: 2, pad: 'same' },
+  // Several passes over output rows (about 64 KB of dy each) and over the pixels of a 1x1 conv.
+  { x: [2, 12, 600, 3], k: [3, 3], co: 8, stride: 1, pad: 'same' },
+  { x: [2, 64, 64, 4], k: [1, 1], co: 8, stride: 1, pad: 'same' },
+  { x: [2, 7, 6, 3], k: [3, 3], co: 2, stride: 1, pad: explicitPad(2, 0, 1, 3) },
+  { x: [2, 7, 6, 3], k: [3, 3], co: 2, stride: 2, pad: explicitPad(0, 1, 2, 1) },
+  { x: [2, 8, 9, 5], k: [3, 3], co: 8, stride: 1, pad: explicitPad(2, 0, 1, 3) },
 ];
 
 const label = (c: Case) => `x${c.x.join('x')} k${c.k.join('x')} s${c.stride} ${JSON.stringify(c.pad)}`;
@@ -73,6 +70,8 @@ const transposeCases: {
   { x: [2, 4, 5, 6], k: 3, co: 3, stride: 2, pad: 'same', out: [2, 8, 10, 3] },
   { x: [2, 4, 5, 6], k: 3, co: 3, stride: 2, pad: 'same', out: [2, 7, 9, 3] },
   { x: [1, 5, 5, 2], k: 3, co: 4, stride: 1, pad: 'same', out: [1, 5, 5, 4] },
+  // 8 input channels: the filter gradient (dy of the transposed conv as "x") takes the SIMD path.
+  { x: [2, 4, 5, 8], k: 2, co: 3, stride: 2, pad: 'same', out: [2, 8, 10, 3] },
 ];
 
 for (const [i, c] of transposeCases.entries()) {

@@ -7,6 +7,8 @@ import { tf } from '../tf.ts';
 import { convGeometry, type Pad, type RoundingMode } from '../conv-geometry.ts';
 import { convFilterGrad } from './conv-filter-grad.ts';
 import { convInputGrad } from './conv-input-grad.ts';
+import { simdConvFilterGrad, simdConvFilterGradSupported } from './conv-filter-grad-simd.ts';
+import type { WasmBackend } from './wasm-heap.ts';
 
 interface BackpropAttrs {
   strides: number | [number, number];
@@ -21,11 +23,13 @@ function assertNHWC(kernel: string, dataFormat: string | undefined): void {
   }
 }
 
-const backpropFilter: tf.KernelFunc = ({ inputs, attrs }) => {
+const backpropFilter: tf.KernelFunc = ({ inputs, attrs, backend }) => {
   const { x, dy } = inputs as { x: tf.Tensor4D; dy: tf.Tensor4D };
   const a = attrs as unknown as BackpropAttrs & { filterShape: number[] };
   assertNHWC('Conv2DBackpropFilter', a.dataFormat);
   const g = convGeometry(x.shape, a.filterShape, a.strides, a.pad, 1, a.dimRoundingMode);
+  const wb = backend as unknown as WasmBackend;
+  if (simdConvFilterGradSupported(wb, g)) return simdConvFilterGrad(wb, x, dy, g);
   return convFilterGrad(x, dy, g);
 };
 

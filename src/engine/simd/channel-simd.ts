@@ -42,7 +42,15 @@ interface Exports {
   tapSums4(...args: TapSumsArgs): void;
   tapScatter1(...args: TapScatterArgs): void;
   tapScatter4(...args: TapScatterArgs): void;
+  [outerSums: `outerSums${number}x${number}`]: (...args: OuterSumsArgs) => void;
 }
+
+/** x, xPixStride, xRowStride, dy, dyPixStride, dyRowStride, rows, cols, acc, accRowStride (bytes) */
+type OuterSumsArgs = [number, number, number, number, number, number, number, number, number, number];
+
+/** Input channels (rows of acc) and output-channel vectors (4 floats each) one outerSums call handles. */
+const OUTER_CI = 4;
+const OUTER_CO_VECTORS = 2;
 
 /** dx, dxPixStride, dy, dyPixStride, cols, w (byte addresses/strides) */
 type TapScatterArgs = [number, number, number, number, number, number];
@@ -284,6 +292,7 @@ function functions(): FunctionDef[] {
     tapSums(4),
     tapScatter(1),
     tapScatter(4),
+    ...[1, 2, 3, 4].flatMap((ci) => [1, 2].map((v) => outerSums(ci, v))),
   ];
 }
 
@@ -374,6 +383,33 @@ function maxPoolGrad2x2(): FunctionDef {
   };
 }
 
+/** overGrid over the x and dy pixel grids of tapSums / outerSums (their shared parameter names). */
+function overXDyGrid(
+  p: {
+    x: number;
+    xRow: number;
+    xPix: number;
+    dy: number;
+    dyRow: number;
+    dyPix: number;
+    rows: number;
+    cols: number;
+  },
+  l: { xp: number; dp: number; j: number },
+  body: number[][],
+): number[][] {
+  return overGrid(
+    p.rows,
+    p.cols,
+    l.j,
+    [
+      [p.x, p.xRow, l.xp, p.xPix],
+      [p.dy, p.dyRow, l.dp, p.dyPix],
+    ],
+    body,
+  );
+}
+
 /**
  * tapSums<V>(x, xRowStride, xPixStride, dy, dyRowStride, dyPixStride, rows, cols, acc): for V float
  * vectors (4V channels) at x and dy, acc += sum over rows x cols pixels of x * dy. The sums stay in
@@ -392,14 +428,9 @@ function tapSums(vectors: number): FunctionDef {
       { count: vectors, type: V128 },
     ],
     body: [
-      ...overGrid(
-        p.rows,
-        p.cols,
-        l.j,
-        [
-          [p.x, p.xRow, l.xp, p.xPix],
-          [p.dy, p.dyRow, l.dp, p.dyPix],
-        ],
+      ...overXDyGrid(
+        p,
+        l,
         lanes.flatMap((i) => [
           op.get(sum(i)),
           op.get(l.xp),
@@ -455,6 +486,63 @@ function tapScatter(vectors: number): FunctionDef {
           op.v128Store(16 * i),
         ]),
       ),
+    ],
+  };
+}
+
+/**
+ * outerSums<R>x<V>(x, xPixStride, xRowStride, dy, dyPixStride, dyRowStride, rows, cols, acc, accRow): over
+ * a rows x cols grid of pixels, acc[r][0:4V] += x[r] * dy[0:4V] for R input channels r (consecutive floats
+ * at x) and 4V output channels (at dy); acc rows are accRow bytes apart. The R x V sums stay in registers
+ * over the whole grid (one add chain each); x values are broadcast, dy vectors loaded once per pixel.
+ * This is a conv's weight gradient for one tap without im2col: x and dy are read in place (NHWC).
+ */
+function outerSums(ci: number, vectors: number): FunctionDef {
+  const p = { x: 0, xPix: 1, xRow: 2, dy: 3, dyPix: 4, dyRow: 5, rows: 6, cols: 7, acc: 8, accRow: 9 };
+  const l = { xp: 10, dp: 11, j: 12 };
+  const sum = (r: number, i: number) => 13 + r * vectors + i;
+  const dv = (i: number) => 13 + ci * vectors + i;
+  const splat = 13 + ci * vectors + vectors;
+  const rs = [...Array(ci).keys()];
+  const vs = [...Array(vectors).keys()];
+  return {
+    name: `outerSums${ci}x${vectors}`,
+    params: 10,
+    locals: [
+      { count: 3, type: I32 },
+      { count: ci * vectors + vectors + 1, type: V128 },
+    ],
+    body: [
+      ...overXDyGrid(p, l, [
+        ...vs.flatMap((i) => [op.get(l.dp), op.v128Load(16 * i), op.set(dv(i))]),
+        ...rs.flatMap((r) => [
+          op.get(l.xp),
+          op.v128Load32Splat(4 * r),
+          op.set(splat),
+          ...vs.flatMap((i) => [
+            op.get(sum(r, i)),
+            op.get(splat),
+            op.get(dv(i)),
+            op.f32x4Mul,
+            op.f32x4Add,
+            op.set(sum(r, i)),
+          ]),
+        ]),
+      ]),
+      ...rs.flatMap((r) => [
+        ...vs.flatMap((i) => [
+          op.get(p.acc),
+          op.get(p.acc),
+          op.v128Load(16 * i),
+          op.get(sum(r, i)),
+          op.f32x4Add,
+          op.v128Store(16 * i),
+        ]),
+        op.get(p.acc),
+        op.get(p.accRow),
+        op.add,
+        op.set(p.acc),
+      ]),
     ],
   };
 }
@@ -715,6 +803,53 @@ export function simdReluGrad(
     for (let i = whole; i < count; i++) {
       const v = heap[x / 4 + i]!;
       heap[out / 4 + i] = v > 0 && v <= top ? heap[dy / 4 + i]! : 0;
+    }
+  }
+  return true;
+}
+
+/** One operand of simdOuterSums: byte address of channel 0 at the grid's first pixel, byte strides. */
+export interface PixelGrid {
+  at: number;
+  pixStride: number;
+  rowStride: number;
+}
+
+/**
+ * acc[ci][co] += sum over a rows x cols pixel grid of x[ci] * dy[co], for ci < xChannels and co < c
+ * (acc row-major [xChannels, c] at byte address acc; c a multiple of 4). False if unsupported.
+ */
+export function simdOuterSums(
+  backend: WasmBackend,
+  x: PixelGrid,
+  dy: PixelGrid,
+  xChannels: number,
+  c: number,
+  rows: number,
+  cols: number,
+  acc: number,
+): boolean {
+  const k = c % 4 === 0 ? kernelsFor(backend) : null;
+  if (!k) return false;
+  if (rows <= 0 || cols <= 0) return true;
+  const accRow = c * 4;
+  for (let r = 0; r < xChannels; r += OUTER_CI) {
+    const rs = Math.min(OUTER_CI, xChannels - r);
+    for (let o = 0; o < c * 4;) {
+      const vs = Math.min(OUTER_CO_VECTORS, (c * 4 - o) / 16);
+      k.fns[`outerSums${rs}x${vs}`]!(
+        x.at + 4 * r,
+        x.pixStride,
+        x.rowStride,
+        dy.at + o,
+        dy.pixStride,
+        dy.rowStride,
+        rows,
+        cols,
+        acc + r * accRow + o,
+        accRow,
+      );
+      o += vs * 16;
     }
   }
   return true;

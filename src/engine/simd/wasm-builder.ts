@@ -56,6 +56,8 @@ export const op = {
   mul: [0x6c],
   shl: [0x74],
   v128Load: (offset = 0) => [...simd(0x00), ...mem(offset)],
+  /** one float32 from memory into all four lanes */
+  v128Load32Splat: (offset = 0) => [...simd(0x09), ...mem(offset)],
   v128Store: (offset = 0) => [...simd(0x0b), ...mem(offset)],
   f32x4Add: simd(0xe4),
   f32x4Sub: simd(0xe5),
