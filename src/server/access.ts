@@ -160,14 +160,26 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** Headers on every answer: cross-origin isolation (threads for onnxruntime-web) and browser safety. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cross-origin-resource-policy': 'same-origin',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+/**
+ * Sets the security headers on every answer. They go on the raw response as the request arrives, so
+ * answers written past Fastify's reply (event streams and other hijacked replies, which skip onSend)
+ * carry them too; onSend sets them again for answers that replaced their headers.
+ */
 export function addSecurityHeaders(app: FastifyInstance): void {
+  app.addHook('onRequest', async (_req, reply) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(name, value);
+  });
   app.addHook('onSend', async (_req, reply) => {
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('cross-origin-embedder-policy', 'require-corp');
-    reply.header('cross-origin-resource-policy', 'same-origin');
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
+    reply.headers(SECURITY_HEADERS);
   });
 }

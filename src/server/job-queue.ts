@@ -4,6 +4,7 @@ import { FINISHED_STATUSES } from '../api/schemas.ts';
 import { busy } from './http-error.ts';
 import type { Job, JobPatch, JobStore } from './job-store.ts';
 import { throttleProgress } from './progress-throttle.ts';
+import { logJobFailure } from './job-failure.ts';
 
 /** Work for one job. Throwing fails the job with the error's message (unless it was aborted). */
 export type JobProcessor = (
@@ -139,9 +140,8 @@ export class JobQueue extends EventEmitter<{ update: [Job] }> {
         this.change(job.id, { status: 'queued', progress: 0, startedAt: null });
         logger.info({ job: job.id }, 'video job interrupted by shutdown; will resume on restart');
       } else {
-        const message = err instanceof Error ? err.message : String(err);
+        const message = logJobFailure(logger, job.id, err);
         this.change(job.id, { status: 'failed', error: message, finishedAt: Date.now() });
-        logger.warn({ job: job.id, err: message }, 'video job failed');
       }
     }
   }

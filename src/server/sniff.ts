@@ -1,15 +1,8 @@
 /** File types recognised by their first bytes (never by file name or the client's Content-Type). */
 export type ImageType = 'jpeg' | 'png' | 'webp' | 'bmp' | 'tiff';
-export type VideoType = 'mp4' | 'mov' | 'webm' | 'mkv' | 'avi';
-
-const ascii = (buf: Uint8Array, start: number, end: number) =>
-  String.fromCharCode(...buf.subarray(start, Math.min(end, buf.length)));
-
-const startsWith = (buf: Uint8Array, bytes: number[], offset = 0) =>
-  buf.length >= offset + bytes.length && bytes.every((b, i) => buf[offset + i] === b);
-
-/** Bytes needed by the sniffers below (the Matroska DocType can sit a few dozen bytes in). */
-export const SNIFF_BYTES = 64;
+// videos are sniffed by the video pipeline itself (the CLI opens files with the same rules)
+export { sniffVideo, SNIFF_BYTES, type VideoType } from '../video/container.ts';
+import { ascii, startsWith } from '../video/container.ts';
 
 export function sniffImage(buf: Uint8Array): ImageType | null {
   if (startsWith(buf, [0xff, 0xd8, 0xff])) return 'jpeg';
@@ -21,19 +14,5 @@ export function sniffImage(buf: Uint8Array): ImageType | null {
     const dib = buf[14]! | (buf[15]! << 8) | (buf[16]! << 16) | (buf[17]! << 24);
     if ([12, 40, 52, 56, 64, 108, 124].includes(dib)) return 'bmp';
   }
-  return null;
-}
-
-/** QuickTime-family top-level atoms that may open a file whose ftyp box is missing (old .mov). */
-const QUICKTIME_ATOMS = new Set(['moov', 'mdat', 'wide', 'free', 'skip', 'pnot']);
-
-export function sniffVideo(buf: Uint8Array): VideoType | null {
-  const box = ascii(buf, 4, 8);
-  if (box === 'ftyp') return ascii(buf, 8, 12) === 'qt  ' ? 'mov' : 'mp4';
-  if (QUICKTIME_ATOMS.has(box)) return 'mov';
-  if (startsWith(buf, [0x1a, 0x45, 0xdf, 0xa3])) {
-    return ascii(buf, 0, SNIFF_BYTES).includes('webm') ? 'webm' : 'mkv';
-  }
-  if (ascii(buf, 0, 4) === 'RIFF' && ascii(buf, 8, 12) === 'AVI ') return 'avi';
   return null;
 }

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FramesFile } from '../api/schemas.ts';
 import { PolypsegError } from '../errors.ts';
-import { probeVideo, processVideo, type VideoInfo } from '../video/index.ts';
+import { probeVideo, processVideo, VideoInputError, type VideoInfo, type VideoType } from '../video/index.ts';
 import type { ServerConfig } from './config.ts';
 import type { AppContext } from './context.ts';
 import { HttpError, tooLarge } from './http-error.ts';
 import type { Job, JobPatch } from './job-store.ts';
+import { VideoJobError, type JobFault } from './job-failure.ts';
 
 /** Error text for users: never the server's file paths. */
 function publicMessage(err: unknown, paths: string[]): string {
@@ -16,26 +17,21 @@ function publicMessage(err: unknown, paths: string[]): string {
   return message;
 }
 
-/** Pipeline errors whose message describes the video itself (paths removed); others get a generic reason. */
-const VIDEO_FAULTS = new Set([
-  'VIDEO_INVALID',
-  'VIDEO_NO_FRAMES',
-  'VIDEO_DECODE',
-  'VIDEO_MISSING',
-  'ABORTED',
-]);
-
 /**
- * Why a job failed, as its user may read it: the video's own problem (limits, undecodable) in
- * words, the server's (storage, encoder, bugs) as a short reason without paths or error codes.
+ * Why a job failed, as its user may read it: the video's own problem (limits, unreadable,
+ * undecodable, cancelled) in the pipeline's words naming the video, the server's (storage,
+ * encoder, bugs) as a short reason without paths or error codes.
  */
-export function failureReason(err: unknown, paths: string[]): string {
-  if (err instanceof HttpError) return err.message;
-  if (err instanceof PolypsegError && VIDEO_FAULTS.has(err.code)) return publicMessage(err, paths);
-  if (err instanceof PolypsegError && err.code === 'VIDEO_ENCODE') return 'could not encode the result video';
+export function failureReason(err: unknown, paths: string[]): { reason: string; fault: JobFault } {
+  if (err instanceof HttpError) return { reason: err.message, fault: 'input' };
+  if (err instanceof VideoInputError) return { reason: publicMessage(err, paths), fault: 'input' };
+  if (err instanceof PolypsegError && err.code === 'ABORTED')
+    return { reason: publicMessage(err, paths), fault: 'input' };
+  if (err instanceof PolypsegError && err.code === 'VIDEO_ENCODE')
+    return { reason: 'could not encode the result video', fault: 'server' };
   if ((err as { syscall?: string })?.syscall)
-    return 'could not write the result (a storage error on the server)';
-  return 'the video could not be processed (an internal error on the server)';
+    return { reason: 'could not write the result (a storage error on the server)', fault: 'server' };
+  return { reason: 'the video could not be processed (an internal error on the server)', fault: 'server' };
 }
 
 /** Seconds of video the limit is checked against: the header's duration, or the frames it holds if longer. */
@@ -47,20 +43,22 @@ const tooLong = (seconds: number, limit: number) =>
   tooLarge(`the video is ${Math.round(seconds)} s long; the limit is ${limit} s`, 'video_too_long');
 
 /**
- * Probes the video and enforces the duration/resolution limits (413). With `strict: false` an
- * unreadable file returns null instead of throwing, so the upload is accepted and the job fails with
- * the decoder's message (the caller decides whether unreadable means 422 or a failed job).
+ * Probes the video (opened as its sniffed `container`) and enforces the duration/resolution limits
+ * (413). With `strict: false` an unreadable file returns null instead of throwing, so the upload is
+ * accepted and the job fails with the decoder's message; with `strict: true` the probe's
+ * VideoInputError is thrown as it is (failureReason removes the paths).
  */
 export async function checkVideoLimits(
   path: string,
+  container: VideoType,
   limits: ServerConfig['limits'],
   opts: { strict: boolean },
 ): Promise<VideoInfo | null> {
   let info: VideoInfo;
   try {
-    info = await probeVideo(path);
+    info = await probeVideo(path, container);
   } catch (err) {
-    if (opts.strict) throw new Error(publicMessage(err, [path]));
+    if (opts.strict || !(err instanceof VideoInputError)) throw err;
     return null;
   }
   if (info.width > limits.videoWidth || info.height > limits.videoHeight) {
@@ -101,7 +99,7 @@ export async function processVideoJob(
   try {
     // a resumed job starts over: whatever a killed process was writing is garbage
     await removePartials(dir);
-    const info = (await checkVideoLimits(input, config.limits, { strict: true }))!;
+    const info = (await checkVideoLimits(input, job.inputType, config.limits, { strict: true }))!;
     // the limits hold for what is decoded, whatever the container claimed
     const maxFrames = Math.floor(config.limits.videoSeconds * info.fps);
     run.report({
@@ -137,8 +135,11 @@ export async function processVideoJob(
     await rm(input, { force: true });
     return { frames: result.frames.length, fps: result.info.fps, processingFps: result.fps };
   } catch (err) {
-    const reason = failureReason(err, paths);
-    if (!run.signal.aborted) ctx.log?.warn({ job: job.id, err }, `video job failed: ${reason}`);
+    const { reason, fault } = failureReason(err, paths);
+    // a bad video is the uploader's business (info, no stack); a server fault is ours (error, with
+    // the original error for the log, where paths may appear)
+    if (!run.signal.aborted && fault === 'server')
+      ctx.log?.error({ job: job.id, err }, `video job failed: ${reason}`);
     try {
       await removePartials(dir);
       // a shutdown keeps the input so the job can resume; a real failure has no further use for it
@@ -146,6 +147,6 @@ export async function processVideoJob(
     } catch (cleanupErr) {
       ctx.log?.warn({ job: job.id, err: cleanupErr }, "could not delete a failed job's files");
     }
-    throw new Error(reason);
+    throw new VideoJobError(reason, fault);
   }
 }

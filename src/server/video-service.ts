@@ -86,7 +86,7 @@ export class VideoService {
       const type = sniffVideo(head.subarray(0, bytesRead));
       if (!type) throw unsupportedType('not a supported video: expected MP4, MOV, WebM, AVI or MKV content');
       // over-limit videos are refused now when the container says so; undecodable ones fail as jobs
-      await checkVideoLimits(tmp, this.limits, { strict: false });
+      await checkVideoLimits(tmp, type, this.limits, { strict: false });
       const id = randomUUID();
       await this.queue.assertCapacity();
       const input = this.files.inputPath({ id, inputType: type });

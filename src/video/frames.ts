@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { PolypsegError } from '../errors.ts';
+import { VideoInputError, videoInputArgs } from './container.ts';
 import { captureStderr, exited, spawnFfmpeg } from './ffmpeg.ts';
 import type { VideoInfo } from './probe.ts';
 
@@ -23,8 +23,7 @@ export class FrameDecoder {
     this.proc = spawnFfmpeg([
       '-v',
       'error',
-      '-i',
-      input,
+      ...videoInputArgs(input, info.container),
       '-map',
       '0:v:0',
       '-vsync',
@@ -61,7 +60,7 @@ export class FrameDecoder {
     }
     const code = await this.done;
     if (code !== 0)
-      throw new PolypsegError(
+      throw new VideoInputError(
         `cannot decode ${this.input}: ${this.stderr().trim().split('\n').slice(-3).join(' | ') || `ffmpeg exited with ${code}`}`,
         'VIDEO_DECODE',
       );

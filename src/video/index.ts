@@ -8,3 +8,4 @@ export {
 } from './process-video.ts';
 export { probeVideo, type VideoInfo } from './probe.ts';
 export { ffmpegPath } from './ffmpeg.ts';
+export { sniffVideo, SNIFF_BYTES, VideoInputError, type VideoType } from './container.ts';

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { rename, rm } from 'node:fs/promises';
 import { PolypsegError } from '../errors.ts';
+import { videoInputArgs } from './container.ts';
 import { captureStderr, exited, spawnFfmpeg } from './ffmpeg.ts';
 import type { VideoInfo } from './probe.ts';
 
@@ -26,8 +27,7 @@ export function overlayInputArgs(input: string, info: VideoInfo, opts: OverlayEn
   return [
     '-v',
     'error',
-    '-i',
-    input,
+    ...videoInputArgs(input, info.container),
     '-f',
     'rawvideo',
     '-pix_fmt',

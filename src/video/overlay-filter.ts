@@ -58,7 +58,9 @@ export function overlayFilterGraph(spec: OverlayFilterSpec): string {
     `${planes('Y', w, h, style.outline)}[sy]`,
     `${planes('C', cw, ch, Math.ceil(style.outline / 2))},split[su][sv]`,
     `[sy][su][sv]mergeplanes=0x001020:yuv420p[state]`,
-    `[0:v]${retime},format=yuv420p[src]`,
+    // frames keep the probed size even when the stream changes resolution midway (a new SPS):
+    // lut2 needs both inputs at one size, and the encoder cannot change size mid-stream
+    `[0:v]scale=${w}:${h},${retime},format=yuv420p[src]`,
     `[src][state]lut2=c0=${blend(cy)}:c1=${blend(cu)}:c2=${blend(cv)}${pad}[out]`,
   ].join(';');
 }

@@ -4,6 +4,7 @@ import { PolypsegError } from '../errors.ts';
 import { overlayStyle, type OverlayOptions } from '../segment/overlay.ts';
 import type { Polyp, Segmenter, SegmentOptions } from '../segment/types.ts';
 import { frameResult } from './frame-report.ts';
+import { VideoInputError } from './container.ts';
 import { FrameDecoder } from './frames.ts';
 import { encodeMaskField, fieldCoding } from './mask-field.ts';
 import { OverlayEncoder } from './overlay-encoder.ts';
@@ -142,7 +143,7 @@ export async function processVideo(
     while (pending.length) await emit();
     if (signal?.aborted) throw aborted();
     if (results.length === 0)
-      throw new PolypsegError(`${input} has no decodable video frames`, 'VIDEO_NO_FRAMES');
+      throw new VideoInputError(`${input} has no decodable video frames`, 'VIDEO_NO_FRAMES');
     await encoder.finish();
   } catch (err) {
     decoder.kill();

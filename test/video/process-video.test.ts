@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createSegmenter } from '../../src/segment/index.ts';
 import type { Segmenter } from '../../src/segment/types.ts';
-import { processVideo, probeVideo } from '../../src/video/index.ts';
+import { processVideo, probeVideo, VideoInputError } from '../../src/video/index.ts';
 import { parseStreamInfo } from '../../src/video/probe.ts';
 import { ffmpegPath } from '../../src/video/ffmpeg.ts';
 import { PolypsegError } from '../../src/errors.ts';
@@ -79,17 +79,19 @@ test('a corrupt file, an audio-only file and a missing file give clear PolypsegE
   writeFileSync(bad, Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 31) % 256)));
   await assert.rejects(
     processVideo(bad, join(work, 'x.mp4'), segmenter),
-    (e: unknown) => e instanceof PolypsegError && /not a readable video/.test(e.message),
+    // not a container at all: refused by its first bytes, before ffmpeg reads it
+    (e: unknown) => e instanceof VideoInputError && /not a supported video/.test(e.message),
   );
   const audio = join(work, 'audio.m4a');
   execFileSync(ffmpegPath(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=duration=0.3', audio]);
   await assert.rejects(
     processVideo(audio, join(work, 'x.mp4'), segmenter),
-    (e: unknown) => e instanceof PolypsegError && /no video stream/.test(e.message),
+    // an M4A (audio-only brand) is refused by its brand
+    (e: unknown) => e instanceof VideoInputError && /not a supported video/.test(e.message),
   );
   await assert.rejects(
     processVideo(join(work, 'missing.mp4'), join(work, 'x.mp4'), segmenter),
-    PolypsegError,
+    VideoInputError,
   );
   assert.equal(existsSync(join(work, 'x.mp4')), false);
 });

@@ -17,6 +17,7 @@ import {
 } from './connection.ts';
 import type { RedisTarget } from './url.ts';
 import { CANCELLED_REASON, jobProgressSchema, progressOf, toJob, type JobData } from './job-record.ts';
+import { logJobFailure } from '../job-failure.ts';
 
 /** A job whose worker died this many times (SIGKILL, crash, lost machine) fails instead of running again. */
 export const MAX_INTERRUPTIONS = 3;
@@ -151,8 +152,7 @@ async function runJob(
       logger.info({ job: job.id }, 'video job cancelled');
       throw new UnrecoverableError(CANCELLED_REASON);
     }
-    const message = err instanceof Error ? err.message : String(err);
-    logger.warn({ job: job.id, err: message }, 'video job failed');
+    const message = logJobFailure(logger, job.id!, err);
     // a video that fails fails for good (as in the embedded queue); only interruptions are retried
     throw new UnrecoverableError(message);
   }
