@@ -12,6 +12,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { encodeBmp } from '../../src/data/bmp.ts';
 import { exited, LISTENING, serveArgs, spawnCli } from '../../scripts/lib/cli-process.ts';
 import { makeModelDir } from '../helpers/model-fixture.ts';
@@ -315,4 +316,53 @@ test('20 stalled uploads are closed within the body timeout and leave no temp fi
     assert.ok(Date.now() < deadline, 'temp files left');
     await new Promise((r) => setTimeout(r, 100));
   }
+});
+
+test('24 clients dripping a byte a second into image uploads; a normal image still gets 200 within 10 s', async () => {
+  const { hostname, port } = new URL(url);
+  const drips = Array.from({ length: 24 }, () => {
+    const socket = connect(Number(port), hostname);
+    socket.on('error', () => undefined);
+    socket.write(
+      `POST /api/segment HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: multipart/form-data; boundary=XYZ\r\nContent-Length: 10000000\r\n\r\n`,
+    );
+    socket.write(multipartBody('XYZ', [{ name: 'image', filename: 'a', body: '' }], false).subarray(0, -2));
+    const timer = setInterval(() => socket.write('x'), 1000);
+    return () => (clearInterval(timer), socket.destroy());
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 2000));
+    const started = Date.now();
+    const res = await upload(`${url}/api/segment`, 'image', await picture(64, 48, 'jpeg'), 'a.jpg');
+    count(res.status);
+    await res.body?.cancel();
+    figures.normalImageAmongDrippersMs = Date.now() - started;
+    assert.equal(res.status, 200);
+    assert.ok(Date.now() - started < 10_000);
+  } finally {
+    for (const stop of drips) stop();
+  }
+});
+
+test('100 parallel fetch uploads of a 1 MB image each get an HTTP answer (200 or 503), never EPIPE', async () => {
+  const side = 600;
+  const bytes = await sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } })
+    .png()
+    .toBuffer();
+  const answers = await Promise.all(
+    Array.from({ length: 100 }, () =>
+      upload(`${url}/api/segment`, 'image', bytes, 'a.png').then(
+        async (res) => (await res.arrayBuffer(), String(res.status)),
+        (err: Error & { cause?: { code?: string } }) => `${err.message} ${err.cause?.code ?? ''}`,
+      ),
+    ),
+  );
+  const tally: Record<string, number> = {};
+  for (const a of answers) tally[a] = (tally[a] ?? 0) + 1;
+  figures.parallelFetch = tally;
+  assert.deepEqual(
+    Object.keys(tally).filter((k) => k !== '200' && k !== '503'),
+    [],
+    JSON.stringify(tally),
+  );
 });
