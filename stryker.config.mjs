@@ -21,7 +21,11 @@ export const GUARDED_MODULES = {
   'src/server/limiter.ts': ['test/server/guards-limiter.test.ts', 'test/server/units.test.ts'],
   // live mode's WebSocket guard: the frame header check and the session (hello/token, rate, idle,
   // heartbeat, unread answers); the hostile test starts a real server with a fixture model
-  'src/server/live/protocol.ts': ['test/server/live-units.test.ts', 'test/server/live-hostile.test.ts'],
+  'src/server/live/protocol.ts': [
+    'test/server/guards-live.test.ts',
+    'test/server/live-units.test.ts',
+    'test/server/live-hostile.test.ts',
+  ],
   'src/server/live/session.ts': ['test/server/live-hostile.test.ts', 'test/server/live-api.test.ts'],
 };
 
