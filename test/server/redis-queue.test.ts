@@ -103,7 +103,11 @@ test('`polypseg worker --help` and `serve --help` document the queue flags', asy
   const [worker, serve] = printed;
   for (const flag of ['--queue', '--data-dir', '--model', '--concurrency', '--threads'])
     assert.ok(worker!.includes(flag), `worker --help lacks ${flag}`);
-  assert.match(serve!, /--queue\s+POLYPSEG_QUEUE/);
+  // the flag, described in words, with its environment variable
+  assert.match(
+    serve!,
+    /--queue URL\s+redis:\/\/HOST:PORT\[\/DB\]: video jobs go to Redis[^]*?Env POLYPSEG_QUEUE\b/,
+  );
   assert.match(serve!, /--workers 0/);
 });
 
