@@ -1,4 +1,3 @@
-import { open } from 'node:fs/promises';
 import { PolypsegError } from '../errors.ts';
 
 /** Video containers recognised by their first bytes (never by file name or the client's Content-Type). */
@@ -94,6 +93,8 @@ export function videoInputArgs(path: string, container: VideoType): string[] {
 
 /** Sniffs a video file's container from its first bytes; not a supported container → VideoInputError. */
 export async function sniffVideoFile(path: string): Promise<VideoType> {
+  // loaded here, not at the top: the page's bundle reaches this module through sniff.ts's re-export
+  const { open } = await import('node:fs/promises');
   const fh = await open(path).catch(() => {
     throw new VideoInputError(`video ${path} does not exist or cannot be read`, 'VIDEO_MISSING');
   });
